@@ -1,0 +1,7 @@
+"""``python -m tcpedu``: the same as the ``tcpedu`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,150 @@
+"""The ``tcpedu`` command: a thin layer over the library.
+
+Exit status: 0 when all went well, 1 when a scenario's ``expect`` failed, 2 for anything the
+user must fix (a bad line, a missing file, a refused call). Errors are one line on stderr,
+naming the file and line; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .core.states import LANGUAGES, State
+from .core.transitions import ARCS, REFUSALS
+from .scenario import (
+    ScenarioError,
+    format_trace,
+    parse,
+    run_script,
+    run_to_dict,
+    scenario_names,
+    scenario_source,
+)
+from .scenario.script import Script
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_EXPECT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class _UserError(Exception):
+    """Something the user must fix; the message is printed as it is."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tcpedu",
+        description="Play with TCP's connection state machine (RFC 9293): run scenario scripts.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    run = commands.add_parser("run", help="run a scenario file or a named scenario and show what happened")
+    run.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
+    run.add_argument("--verbose", "-v", action="store_true", help="also explain every ordinary ACK")
+
+    commands.add_parser("list", help="list the named scenarios")
+
+    show = commands.add_parser("show", help="print a named scenario's script (to copy and change)")
+    show.add_argument("name")
+
+    table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
+    table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
+    return parser
+
+
+def _load(argument: str) -> Script:
+    if argument == "-":
+        return parse(sys.stdin.read(), "<stdin>")
+    path = Path(argument)
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except IsADirectoryError:
+            raise _UserError(f"{argument}: is a directory, not a scenario file") from None
+        except UnicodeDecodeError:
+            raise _UserError(f"{argument}: not a text file (scenario files are UTF-8 text)") from None
+        except OSError as error:
+            raise _UserError(f"{argument}: cannot read it ({error.strerror})") from None
+        return parse(text, argument)
+    try:
+        return parse(scenario_source(argument), argument)
+    except KeyError:
+        raise _UserError(f"no file or named scenario {argument!r} (run 'tcpedu list' to see the named ones)") from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    script = _load(args.scenario)
+    run = run_script(script)
+    if args.json:
+        print(json.dumps(run_to_dict(run), indent=2))
+    else:
+        print(format_trace(run, verbose=args.verbose))
+    if run.error is not None:
+        print(f"tcpedu: {run.error}", file=sys.stderr)
+        return EXIT_USAGE
+    if run.failure is not None:
+        line = run.failure.command.line
+        print(f"tcpedu: {script.filename}:{line}: {run.failure.message}", file=sys.stderr)
+        return EXIT_EXPECT_FAILED
+    return EXIT_OK
+
+
+def _list() -> int:
+    names = scenario_names()
+    width = max(len(name) for name in names)
+    for name in names:
+        script = parse(scenario_source(name), name)
+        print(f"{name:<{width}}  {script.title}")
+    return EXIT_OK
+
+
+def _show(name: str) -> int:
+    try:
+        print(scenario_source(name), end="")
+    except KeyError:
+        raise _UserError(f"no named scenario {name!r} (run 'tcpedu list' to see them)") from None
+    return EXIT_OK
+
+
+def _table(lang: str) -> int:
+    print("States")
+    for state in State:
+        print(f"  {state.value:<13} {state.describe(lang)}")
+    print()
+    print("Transitions (from, event / action, to, where RFC 9293 says so)")
+    for arc in ARCS:
+        print(f"  {arc.state.value:<13} {arc.label:<58} -> {arc.target.value:<13} {arc.source}")
+    print()
+    print("Refused user calls")
+    for refusal in REFUSALS:
+        print(f"  {refusal.state.value:<13} {refusal.event.value:<13} error: {refusal.reason} ({refusal.source})")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "list":
+            return _list()
+        if args.command == "show":
+            return _show(args.name)
+        return _table(args.lang)
+    except (ScenarioError, _UserError) as error:
+        print(f"tcpedu: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

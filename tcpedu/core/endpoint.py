@@ -1,0 +1,820 @@
+"""The connection engine: one TCP endpoint with at most one connection (one TCB), sans-IO.
+
+Everything that changes a connection's state lives in this file, and every state change goes
+through ``Endpoint._take``, which looks the arc up in the transition table
+(``transitions.py``) and performs its actions. The engine knows nothing of sockets, threads or
+wall-clock time: callers hand it user calls, segments and the current time (integer
+microseconds) and collect what it sent with ``drain()``. Timers are deadlines the caller asks
+for with ``next_timer()`` and fires with ``handle_timer()``.
+
+Segment arrival follows RFC 9293 section 3.10.7 step by step; the comments name the step.
+Simplifications, each documented where it applies: no URG, PSH, security/compartment or
+options (so the send MSS is the RFC's default of 536 octets unless configured); the receiving
+application reads data as soon as it arrives, so RCV.WND stays at its setting; no delayed
+ACKs, Nagle or congestion control; no zero-window probing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+
+from .errors import CallRefused
+from .isn import Address, IsnGenerator
+from .notes import Note
+from .rto import SYN_DATA_PHASE_RTO_US, RtoEstimator
+from .segment import MAX_WINDOW, Flags, Segment
+from .seqnum import in_window, seq_add, seq_gt, seq_le, seq_lt, seq_sub
+from .states import State
+from .tcb import Tcb
+from .transitions import USER_CALLS, Action, Arc, Condition, Event, Refusal, arc_for, refusal_for
+
+__all__ = ["Endpoint", "EndpointConfig", "Output", "fill_bytes"]
+
+_SYN = Flags.SYN
+_ACK = Flags.ACK
+_FIN_ACK = Flags.FIN | Flags.ACK
+_SYN_ACK = Flags.SYN | Flags.ACK
+_RST = Flags.RST
+_RST_ACK = Flags.RST | Flags.ACK
+
+_CLOSED = State.CLOSED
+_LISTEN = State.LISTEN
+_SYN_SENT = State.SYN_SENT
+_SYN_RECEIVED = State.SYN_RECEIVED
+_ESTABLISHED = State.ESTABLISHED
+_FIN_WAIT_1 = State.FIN_WAIT_1
+_FIN_WAIT_2 = State.FIN_WAIT_2
+_CLOSE_WAIT = State.CLOSE_WAIT
+_CLOSING = State.CLOSING
+_LAST_ACK = State.LAST_ACK
+_TIME_WAIT = State.TIME_WAIT
+
+# States whose segment text is delivered to the user (3.10.7.4, seventh step).
+_TEXT_STATES = frozenset({_ESTABLISHED, _FIN_WAIT_1, _FIN_WAIT_2})
+# States in which queued data (and then the FIN) may go out.
+_SENDING_STATES = frozenset({_ESTABLISHED, _CLOSE_WAIT, _FIN_WAIT_1, _LAST_ACK})
+
+_FILLER = b"abcdefghijklmnopqrstuvwxyz"
+_PLAIN_ACK = "ACK"  # an ACK owed for no special reason; sent untagged
+
+
+def fill_bytes(count: int) -> bytes:
+    """``count`` octets of recognisable filler (``abcdefg...``) for ``send N``."""
+    return (_FILLER * (count // len(_FILLER) + 1))[:count]
+
+
+@dataclasses.dataclass
+class EndpointConfig:
+    """Settings an endpoint reads when it needs them (a simulation may change them mid-run)."""
+
+    isn: int | None = None
+    """Fixed ISS for every open from now on, or None for the RFC 6528 generator."""
+    window: int = MAX_WINDOW
+    """RCV.WND advertised to the peer."""
+    mss: int = 536
+    """Largest data segment sent (RFC 9293 MUST-15's default without an MSS option)."""
+    msl_us: int = 120_000_000
+    """Maximum segment lifetime; TIME-WAIT lasts 2*MSL (RFC 9293: MSL = 2 minutes)."""
+    rto_us: int = 1_000_000
+    """Initial retransmission timeout (RFC 6298 2.1)."""
+    max_retransmissions: int = 6
+    """Retransmissions of one segment before the connection is given up (user timeout)."""
+    isn_generator: IsnGenerator = dataclasses.field(default_factory=IsnGenerator)
+
+
+@dataclasses.dataclass
+class Output:
+    """What an endpoint did since the last ``drain()``."""
+
+    segments: list[tuple[Segment, str | None]]
+    """Segments sent, in order, each with a tag: "retransmission", "challenge ACK", "reset",
+    or None."""
+    arcs: list[Arc]
+    """Transitions taken, in order."""
+    notes: list[Note]
+    """Decisions worth explaining, in order."""
+
+
+class _Sent:
+    """A segment on the retransmission queue: what occupies [seq, seq + seg_len)."""
+
+    __slots__ = ("data", "end", "fin", "seq", "syn")
+
+    def __init__(self, seq: int, data: bytes, syn: bool, fin: bool):
+        self.seq = seq
+        self.data = data
+        self.syn = syn
+        self.fin = fin
+        self.end = seq_add(seq, len(data) + syn + fin)
+
+
+class Endpoint:
+    """A TCP endpoint (one host, one connection). State and TCB survive between calls."""
+
+    def __init__(
+        self,
+        name: str = "endpoint",
+        local: Address = ("192.0.2.1", 50000),
+        remote: Address = ("198.51.100.1", 80),
+        config: EndpointConfig | None = None,
+    ):
+        self.name = name
+        self.local = local
+        self.remote = remote
+        self.config = config if config is not None else EndpointConfig()
+        self.state: State = _CLOSED
+        self.tcb: Tcb | None = None
+        self.received = bytearray()
+        """Every octet delivered to the application, over all incarnations."""
+        self.peer_closed = False
+        """True once the peer's FIN has been received on the current connection."""
+        self._outbox: list[tuple[Segment, str | None]] = []
+        self._arcs: list[Arc] = []
+        self._notes: list[Note] = []
+        self._now = 0
+        self._reset_connection_state()
+
+    # ------------------------------------------------------------------------------------------
+    # Reading the endpoint
+
+    def drain(self) -> Output:
+        """Everything sent, taken and noted since the last drain, and forget it."""
+        out = Output(self._outbox, self._arcs, self._notes)
+        self._outbox = []
+        self._arcs = []
+        self._notes = []
+        return out
+
+    def next_timer(self) -> int | None:
+        """When the next timer is due (microseconds), or None if none is running."""
+        rtx, tw = self._rtx_deadline, self._tw_deadline
+        if rtx is None:
+            return tw
+        if tw is None:
+            return rtx
+        return min(rtx, tw)
+
+    def timers(self) -> dict[str, int]:
+        """The running timers, ``"retransmission"`` and ``"time-wait"``, and when they are due."""
+        running = {}
+        if self._rtx_deadline is not None:
+            running["retransmission"] = self._rtx_deadline
+        if self._tw_deadline is not None:
+            running["time-wait"] = self._tw_deadline
+        return running
+
+    def refusal(self, call: str) -> Refusal | None:
+        """The ``Refusal`` that a user call would get now, or None if it is allowed."""
+        return refusal_for(self.state, _event_for_call(call))
+
+    def snapshot(self) -> dict[str, object]:
+        """The TCB variables by their RFC names plus the timers, for tables and history."""
+        tcb = self.tcb
+        if tcb is None:
+            values: dict[str, object] = {name: None for name in _SNAPSHOT_NAMES}
+        else:
+            values = tcb.snapshot()
+        values["RTO"] = self._rto.rto_us / 1e6 if tcb is not None else None
+        values["unsent"] = len(self._unsent)
+        values["unacked"] = len(self._rtx)
+        values["received"] = len(self.received)
+        values["retransmit_at"] = self._rtx_deadline / 1e6 if self._rtx_deadline is not None else None
+        values["time_wait_until"] = self._tw_deadline / 1e6 if self._tw_deadline is not None else None
+        return values
+
+    @property
+    def passive(self) -> bool:
+        """Whether this connection was opened passively (RFC 9293 MUST-11)."""
+        return self._passive
+
+    # ------------------------------------------------------------------------------------------
+    # User calls (RFC 9293 3.10.1 - 3.10.5)
+
+    def call(self, call: str, now_us: int, data: bytes | int | None = None) -> None:
+        """Make a user call: ``listen``, ``connect``, ``send``, ``close``, ``abort`` or ``crash``.
+
+        ``send`` takes ``data``: bytes, or a count of filler octets. A call the state does not
+        allow raises ``CallRefused`` and changes nothing.
+        """
+        event = _event_for_call(call)
+        payload = b""
+        if event is Event.SEND:
+            payload = _payload(data)
+        elif data is not None:
+            raise ValueError(f"{call} takes no data")
+        refusal = refusal_for(self.state, event)
+        if refusal is not None:
+            raise CallRefused(call, self.state, refusal.reason, refusal.source)
+        self._now = now_us
+        if event is Event.SEND:
+            self._unsent += payload
+            if self.state in (_SYN_SENT, _SYN_RECEIVED, _LISTEN):
+                self._notes.append(Note("data-queued", n=len(payload)))
+        if event is Event.CLOSE and self.state is _SYN_RECEIVED and self._unsent:
+            # 3.10.4: with data pending, the CLOSE waits for ESTABLISHED.
+            self._close_queued = True
+            self._notes.append(Note("close-queued"))
+            return
+        if event is Event.CRASH:
+            self._notes.append(Note("crash"))
+        self._take(event)
+        if event is Event.PASSIVE_OPEN:
+            self._passive = True
+        elif self.state is _SYN_SENT:
+            self._passive = False
+        self._flush()
+
+    def listen(self, now_us: int = 0) -> None:
+        self.call("listen", now_us)
+
+    def connect(self, now_us: int = 0) -> None:
+        self.call("connect", now_us)
+
+    def send(self, data: bytes | int, now_us: int = 0) -> None:
+        self.call("send", now_us, data)
+
+    def close(self, now_us: int = 0) -> None:
+        self.call("close", now_us)
+
+    def abort(self, now_us: int = 0) -> None:
+        self.call("abort", now_us)
+
+    def crash(self, now_us: int = 0) -> None:
+        self.call("crash", now_us)
+
+    # ------------------------------------------------------------------------------------------
+    # Timers (RFC 9293 3.10.8)
+
+    def handle_timer(self, now_us: int) -> None:
+        """Fire the earliest timer due at ``now_us`` (at most one; call again for more)."""
+        self._now = now_us
+        tw, rtx = self._tw_deadline, self._rtx_deadline
+        if tw is not None and tw <= now_us and (rtx is None or tw <= rtx):
+            self._tw_deadline = None
+            self._notes.append(Note("time-wait-over"))
+            self._take(Event.TIMEOUT_2MSL)
+        elif rtx is not None and rtx <= now_us:
+            self._retransmission_timeout()
+        self._flush()
+
+    def _retransmission_timeout(self) -> None:
+        config = self.config
+        if not self._rtx:  # pragma: no cover - the timer stops when the queue empties
+            self._rtx_deadline = None
+            return
+        if self._retransmissions >= config.max_retransmissions:
+            self._notes.append(Note("give-up", max=config.max_retransmissions))
+            self._take(Event.USER_TIMEOUT)
+            return
+        entry = self._rtx[0]
+        self._retransmissions += 1
+        self._rto.back_off()
+        self._rtt_timed_end = None  # Karn: never time a retransmitted segment
+        if entry.syn:
+            self._syn_retransmitted = True
+        self._emit_entry(entry, "retransmission")
+        self._rtx_deadline = self._now + self._rto.rto_us
+        self._notes.append(
+            Note(
+                "retransmit",
+                seq=entry.seq,
+                n=self._retransmissions,
+                max=config.max_retransmissions,
+                rto=_seconds(self._rto.rto_us),
+            )
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Segment arrival (RFC 9293 3.10.7)
+
+    def receive(self, seg: Segment, now_us: int) -> None:
+        """Process one arriving segment."""
+        self._now = now_us
+        state = self.state
+        if state is _CLOSED:
+            self._arrive_closed(seg)
+        elif state is _LISTEN:
+            self._arrive_listen(seg)
+        elif state is _SYN_SENT:
+            self._arrive_syn_sent(seg)
+        else:
+            self._arrive_other(seg)
+        self._flush()
+
+    def _arrive_closed(self, seg: Segment) -> None:
+        # 3.10.7.1: no TCB. Answer anything but a RST with a RST the sender will accept.
+        if seg.has_rst:
+            self._notes.append(Note("rst-to-closed"))
+            return
+        self._notes.append(Note("reset-no-connection"))
+        self._send_reset_for(seg)
+
+    def _arrive_listen(self, seg: Segment) -> None:
+        # 3.10.7.2
+        if seg.has_rst:  # first: a RST cannot be for us
+            self._notes.append(Note("rst-in-listen"))
+            return
+        if seg.has_ack:  # second: any ACK is bad
+            self._notes.append(Note("ack-in-listen"))
+            self._send_control(seg.ack, 0, _RST, "reset")
+            return
+        if not seg.has_syn:  # fourth: anything else is dropped
+            self._notes.append(Note("listen-no-syn"))
+            return
+        # third: a SYN. The arc selects the ISS and sends <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+        tcb = self.tcb
+        tcb.irs = seg.seq
+        tcb.rcv_nxt = seq_add(seg.seq, 1)
+        self._update_window(seg.wnd, seg.seq, 0)
+        self._hold_text_on_syn(seg)
+        self._take(Event.RCV_SYN, Condition.PASSIVE_OPEN)
+
+    def _arrive_syn_sent(self, seg: Segment) -> None:
+        # 3.10.7.3
+        tcb = self.tcb
+        ack_acceptable = False
+        if seg.has_ack:  # first: check the ACK
+            if seq_le(seg.ack, tcb.iss) or seq_gt(seg.ack, tcb.snd_nxt):
+                if seg.has_rst:
+                    self._notes.append(Note("bad-ack-rst-syn-sent"))
+                    return
+                self._notes.append(Note("bad-ack-syn-sent", ack=seg.ack, iss=tcb.iss, nxt=tcb.snd_nxt))
+                self._send_control(seg.ack, 0, _RST, "reset")
+                return
+            ack_acceptable = seq_lt(tcb.snd_una, seg.ack)
+        if seg.has_rst:  # second: a RST counts only if it acknowledges our SYN (3.5.3)
+            if ack_acceptable:
+                self._notes.append(Note("connection-refused"))
+                self._take(Event.RCV_RST)
+            else:
+                self._notes.append(Note("rst-without-ack-syn-sent"))
+            return
+        if not seg.has_syn:  # fifth
+            self._notes.append(Note("syn-sent-no-syn"))
+            return
+        # fourth: the SYN
+        tcb.irs = seg.seq
+        tcb.rcv_nxt = seq_add(seg.seq, 1)
+        if ack_acceptable:
+            self._acknowledge(seg.ack)
+        self._hold_text_on_syn(seg)
+        # RFC 1122 4.2.2.20 (c): take the window from the SYN in both cases.
+        self._update_window(seg.wnd, seg.seq, seg.ack if seg.has_ack else tcb.iss)
+        if seq_gt(tcb.snd_una, tcb.iss):
+            self._take(Event.RCV_SYN_ACK)
+            self._entered_established()
+            self._deliver_held_text()
+        else:
+            self._notes.append(Note("simultaneous-open"))
+            self._take(Event.RCV_SYN)
+
+    def _arrive_other(self, seg: Segment) -> None:
+        # 3.10.7.4: SYN-RECEIVED and the synchronized states.
+        tcb = self.tcb
+        state = self.state
+        seq = seg.seq
+        rcv_nxt = tcb.rcv_nxt
+        rcv_wnd = tcb.rcv_wnd
+
+        # First, check the sequence number (Table 6).
+        seg_len = seg.seg_len
+        if seg_len == 0:
+            acceptable = seq == rcv_nxt if rcv_wnd == 0 else in_window(seq, rcv_nxt, rcv_wnd)
+        else:
+            acceptable = rcv_wnd > 0 and (
+                in_window(seq, rcv_nxt, rcv_wnd) or in_window(seq_add(seq, seg_len - 1), rcv_nxt, rcv_wnd)
+            )
+        if not acceptable:
+            if seg.has_rst:
+                self._notes.append(Note("unacceptable-rst"))
+                return
+            if state is _TIME_WAIT and seg.has_fin and seq_add(seq, seg_len) == rcv_nxt:
+                # The peer's FIN again: our last ACK was lost. Its sequence number is already
+                # consumed, so the first check catches it; the TIME-WAIT rule of the fifth and
+                # eighth steps (ACK it, restart 2MSL) is applied here.
+                self._notes.append(Note("retransmitted-fin-time-wait"))
+                self._tw_deadline = self._now + 2 * self.config.msl_us
+                self._ack_reason = _PLAIN_ACK
+                return
+            self._notes.append(
+                Note("unacceptable", seq=seq, len=seg_len, rcv_nxt=rcv_nxt, rcv_end=seq_add(rcv_nxt, rcv_wnd - 1))
+            )
+            self._ack_reason = _PLAIN_ACK
+            return
+
+        # Second, check the RST bit (with RFC 5961 3.2's exact-match rule).
+        if seg.has_rst:
+            if seq != rcv_nxt:
+                self._notes.append(Note("challenge-ack-rst", seq=seq, rcv_nxt=rcv_nxt))
+                self._ack_reason = "challenge ACK"
+                return
+            if state is _SYN_RECEIVED:
+                if self._passive:
+                    self._notes.append(Note("back-to-listen"))
+                    self._take(Event.RCV_RST, Condition.PASSIVE_OPEN)
+                else:
+                    self._notes.append(Note("connection-refused"))
+                    self._take(Event.RCV_RST, Condition.ACTIVE_OPEN)
+            else:
+                self._notes.append(Note("connection-reset"))
+                self._take(Event.RCV_RST)
+            return
+
+        # (Third, security: not modelled.) Fourth, check the SYN bit (RFC 5961 4.2).
+        if seg.has_syn:
+            if state is _SYN_RECEIVED and self._passive:
+                self._notes.append(Note("back-to-listen"))
+                self._take(Event.RCV_SYN, Condition.PASSIVE_OPEN)
+                return
+            self._notes.append(Note("challenge-ack-syn"))
+            self._ack_reason = "challenge ACK"
+            return
+
+        # Fifth, check the ACK field.
+        if not seg.has_ack:
+            self._notes.append(Note("no-ack-bit"))
+            return
+        ack = seg.ack
+        if state is _SYN_RECEIVED:
+            if seq_lt(tcb.snd_una, ack) and seq_le(ack, tcb.snd_nxt):
+                self._update_window(seg.wnd, seq, ack, force=True)
+                self._take(Event.RCV_ACK_OF_SYN)
+                self._entered_established()
+                state = self.state  # ESTABLISHED, or FIN-WAIT-1 if a CLOSE was queued
+            else:
+                self._notes.append(Note("bad-ack-syn-received", ack=ack, una=tcb.snd_una, nxt=tcb.snd_nxt))
+                self._send_control(ack, 0, _RST, "reset")
+                return
+        una = tcb.snd_una
+        nxt = tcb.snd_nxt
+        low = seq_sub(una, tcb.max_snd_wnd)
+        if not (seq_le(low, ack) and seq_le(ack, nxt)):  # RFC 5961 5.2
+            self._notes.append(Note("ack-out-of-range", ack=ack, low=low, nxt=nxt))
+            self._ack_reason = _PLAIN_ACK
+            return
+        if seq_lt(una, ack):
+            self._acknowledge(ack)
+        elif ack != una and seg_len == 0:
+            self._notes.append(Note("duplicate-ack", ack=ack))
+        if seq_le(una, ack):
+            self._update_window(seg.wnd, seq, ack)
+        our_fin_acked = self._fin_sent and tcb.snd_una == tcb.snd_nxt
+        if state is _CLOSING:
+            if not our_fin_acked:
+                self._notes.append(Note("closing-not-acked"))
+                return
+            self._take(Event.RCV_ACK_OF_FIN)
+            state = _TIME_WAIT
+        elif state is _LAST_ACK:
+            if our_fin_acked:
+                self._take(Event.RCV_ACK_OF_FIN)
+            return
+        # FIN-WAIT-1 -> FIN-WAIT-2 waits until the FIN check below: a FIN in this same segment
+        # takes note 2's FIN-WAIT-1 -> TIME-WAIT arc instead.
+        fin_wait_1_acked = state is _FIN_WAIT_1 and our_fin_acked
+
+        # (Sixth, URG: not modelled.) Seventh, the segment text; eighth, the FIN.
+        if state in _TEXT_STATES:
+            if seg.data or seg.has_fin or self._held:
+                self._accept_text(seq, seg.data, seg.has_fin, fin_wait_1_acked)
+        else:
+            if seg.data:
+                self._notes.append(Note("text-ignored"))
+            if seg.has_fin:  # the peer's FIN was already processed: just acknowledge
+                self._ack_reason = _PLAIN_ACK
+                if state is _TIME_WAIT:
+                    self._tw_deadline = self._now + 2 * self.config.msl_us
+                    self._notes.append(Note("retransmitted-fin-time-wait"))
+        if fin_wait_1_acked and self.state is _FIN_WAIT_1:
+            self._take(Event.RCV_ACK_OF_FIN)
+
+    # --- receiving text and FINs ------------------------------------------------------------
+
+    def _hold_text_on_syn(self, seg: Segment) -> None:
+        # Data or a FIN on a SYN wait until the connection is ESTABLISHED (3.10.7.2-3).
+        if seg.data or seg.has_fin:
+            self._held[seq_add(seg.seq, 1)] = (seg.data, seg.has_fin)
+            self._notes.append(Note("syn-data-queued", n=len(seg.data)))
+
+    def _deliver_held_text(self) -> None:
+        if self._held and self.state in _TEXT_STATES:
+            self._accept_text(self.tcb.rcv_nxt, b"", False, False)
+
+    def _accept_text(self, seq: int, data: bytes, fin: bool, fin_wait_1_acked: bool) -> None:
+        """Seventh and eighth steps: deliver in-order data, hold what is ahead, take the FIN."""
+        tcb = self.tcb
+        rcv_nxt = tcb.rcv_nxt
+        if seq_gt(seq, rcv_nxt):
+            self._held[seq] = (data, fin)
+            self._notes.append(Note("out-of-order", seq=seq, rcv_nxt=rcv_nxt))
+            self._ack_reason = _PLAIN_ACK
+            return
+        fin_reached = self._take_text(seq, data, fin)
+        # Drain the reassembly queue while it continues the stream.
+        while self._held and not fin_reached:
+            progress = False
+            for held_seq in list(self._held):
+                if seq_le(held_seq, tcb.rcv_nxt):
+                    held_data, held_fin = self._held.pop(held_seq)
+                    fin_reached = self._take_text(held_seq, held_data, held_fin)
+                    progress = True
+                    break
+            if not progress:
+                break
+        if fin_reached:
+            self._held.clear()
+            self._receive_fin(fin_wait_1_acked)
+
+    def _take_text(self, seq: int, data: bytes, fin: bool) -> bool:
+        """Accept the new part of [seq, seq+len(data)) (+FIN); True if the FIN is now reached."""
+        tcb = self.tcb
+        old = seq_sub(tcb.rcv_nxt, seq)
+        if old > len(data):  # entirely old (a FIN here was consumed already)
+            return False
+        new = data[old:]
+        if len(new) > tcb.rcv_wnd:
+            self._notes.append(Note("data-trimmed", n=len(new) - tcb.rcv_wnd))
+            new = new[: tcb.rcv_wnd]
+            fin = False
+        if new:
+            self.received += new
+            tcb.rcv_nxt = seq_add(tcb.rcv_nxt, len(new))
+            self._notes.append(Note("data-received", n=len(new)))
+            self._ack_reason = _PLAIN_ACK
+        return fin
+
+    def _receive_fin(self, fin_wait_1_acked: bool) -> None:
+        # Eighth step: advance RCV.NXT over the FIN, tell the user, acknowledge it.
+        tcb = self.tcb
+        tcb.rcv_nxt = seq_add(tcb.rcv_nxt, 1)
+        self.peer_closed = True
+        self._notes.append(Note("fin-received"))
+        state = self.state
+        if state is _FIN_WAIT_1 and fin_wait_1_acked:
+            self._take(Event.RCV_FIN_AND_ACK_OF_FIN)
+        else:
+            self._take(Event.RCV_FIN)
+
+    # --- acknowledgments and the send window ------------------------------------------------
+
+    def _acknowledge(self, ack: int) -> None:
+        """SND.UNA < SEG.ACK =< SND.NXT: advance SND.UNA, trim the retransmission queue."""
+        tcb = self.tcb
+        before = tcb.snd_una
+        tcb.snd_una = ack
+        rtx = self._rtx
+        while rtx and seq_le(rtx[0].end, ack):
+            rtx.popleft()
+        self._notes.append(Note("acked", ack=ack, n=seq_sub(ack, before), una=before))
+        timed = self._rtt_timed_end
+        if timed is not None and seq_le(timed, ack):
+            self._rtt_timed_end = None
+            rto = self._rto
+            rto.sample(self._now - self._rtt_started)
+            self._notes.append(
+                Note(
+                    "rtt-sample",
+                    rtt=_seconds(self._now - self._rtt_started),
+                    srtt=_seconds(round(rto.srtt_us)),
+                    rttvar=_seconds(round(rto.rttvar_us)),
+                    rto=_seconds(rto.rto_us),
+                )
+            )
+        self._retransmissions = 0
+        # RFC 6298 5.2-5.3: stop the timer when all is acknowledged, else restart it.
+        self._rtx_deadline = None if ack == tcb.snd_nxt else self._now + self._rto.rto_us
+
+    def _update_window(self, wnd: int, seq: int, ack: int, force: bool = False) -> None:
+        tcb = self.tcb
+        wl1 = tcb.snd_wl1
+        if force or wl1 is None or seq_lt(wl1, seq) or (wl1 == seq and seq_le(tcb.snd_wl2, ack)):
+            tcb.snd_wnd = wnd
+            tcb.snd_wl1 = seq
+            tcb.snd_wl2 = ack
+            if wnd > tcb.max_snd_wnd:
+                tcb.max_snd_wnd = wnd
+
+    def _entered_established(self) -> None:
+        if self._syn_retransmitted and self._rto.rto_us < SYN_DATA_PHASE_RTO_US:
+            self._rto.rto_us = SYN_DATA_PHASE_RTO_US
+            self._notes.append(Note("syn-rto-reset"))
+        if self._close_queued:
+            self._close_queued = False
+            self._take(Event.CLOSE)
+
+    # ------------------------------------------------------------------------------------------
+    # Taking arcs
+
+    def _take(self, event: Event, condition: Condition | None = None) -> None:
+        arc = arc_for(self.state, event, condition)
+        if arc is None:  # pragma: no cover - the engine only asks for arcs the table has
+            raise AssertionError(f"the transition table has no arc for {event} in {self.state}")
+        self.state = arc.target
+        self._arcs.append(arc)
+        for action in arc.actions:
+            _PERFORM[action](self)
+
+    def _do_create_tcb(self) -> None:
+        self._reset_connection_state()
+        self.tcb = Tcb(self.config.window)
+
+    def _do_delete_tcb(self) -> None:
+        self._reset_connection_state()
+
+    def _do_reset_to_listen(self) -> None:
+        # 3.10.7.4: back to LISTEN; the retransmission queue is flushed and the peer forgotten.
+        self._reset_connection_state()
+        self.tcb = Tcb(self.config.window)
+        self._passive = True
+
+    def _do_snd_syn(self) -> None:
+        self._select_iss()
+        self._send_new(_SYN, b"", syn=True)
+
+    def _do_snd_syn_ack(self) -> None:
+        tcb = self.tcb
+        if tcb.iss is None:  # from LISTEN: select the ISS now
+            self._select_iss()
+            self._send_new(_SYN_ACK, b"", syn=True)
+        else:  # simultaneous open: our SYN again, now with an ACK (same sequence number)
+            self._rtt_timed_end = None
+            self._emit(Segment(tcb.iss, tcb.rcv_nxt, _SYN_ACK, tcb.rcv_wnd), None)
+
+    def _do_snd_ack(self) -> None:
+        self._ack_reason = self._ack_reason or _PLAIN_ACK
+
+    def _do_snd_fin(self) -> None:
+        self._fin_queued = True
+        self._transmit()
+
+    def _do_snd_rst(self) -> None:
+        self._send_control(self.tcb.snd_nxt, 0, _RST, "reset")
+
+    def _do_snd_data(self) -> None:
+        self._transmit()
+
+    def _do_queue_data(self) -> None:
+        pass  # the call already queued the data; it goes out in ESTABLISHED
+
+    def _do_start_2msl_timer(self) -> None:
+        # 3.10.7.4: start the time-wait timer, turn off the other timers.
+        self._tw_deadline = self._now + 2 * self.config.msl_us
+        self._rtx_deadline = None
+
+    def _do_forget_tcb(self) -> None:
+        self._reset_connection_state()
+
+    # ------------------------------------------------------------------------------------------
+    # Sending
+
+    def _select_iss(self) -> None:
+        tcb = self.tcb
+        config = self.config
+        iss = config.isn if config.isn is not None else config.isn_generator(self.local, self.remote, self._now)
+        tcb.iss = iss
+        tcb.snd_una = iss
+        tcb.snd_nxt = iss
+
+    def _transmit(self) -> None:
+        """Send queued data the peer's window allows, then the FIN once all data is out."""
+        if self.state not in _SENDING_STATES or self._fin_sent:
+            return
+        tcb = self.tcb
+        unsent = self._unsent
+        if unsent:
+            mss = self.config.mss
+            while unsent:
+                room = tcb.snd_wnd - seq_sub(tcb.snd_nxt, tcb.snd_una)
+                if room <= 0:
+                    self._notes.append(Note("window-full", n=len(unsent), wnd=tcb.snd_wnd))
+                    return
+                size = min(mss, room, len(unsent))
+                data = bytes(unsent[:size])
+                del unsent[:size]
+                self._send_new(_ACK, data)
+        if self._fin_queued:
+            self._fin_sent = True
+            self._send_new(_FIN_ACK, b"", fin=True)
+
+    def _send_new(self, flags: Flags, data: bytes, syn: bool = False, fin: bool = False) -> None:
+        """Send new sequence space and put it on the retransmission queue."""
+        tcb = self.tcb
+        entry = _Sent(tcb.snd_nxt, data, syn, fin)
+        self._rtx.append(entry)
+        ack = tcb.rcv_nxt if flags & _ACK else 0
+        self._emit(Segment(entry.seq, ack, flags, tcb.rcv_wnd, data), None)
+        tcb.snd_nxt = entry.end
+        if self._rtx_deadline is None:
+            self._rtx_deadline = self._now + self._rto.rto_us
+        if self._rtt_timed_end is None:
+            self._rtt_timed_end = entry.end
+            self._rtt_started = self._now
+
+    def _emit_entry(self, entry: _Sent, tag: str | None) -> None:
+        """Send a retransmission-queue entry again, with the current ACK and window."""
+        tcb = self.tcb
+        flags = Flags(0)
+        if entry.syn:
+            flags |= _SYN
+        if entry.fin:
+            flags |= Flags.FIN
+        if self.state is not _SYN_SENT:
+            flags |= _ACK
+        ack = tcb.rcv_nxt if flags & _ACK else 0
+        self._emit(Segment(entry.seq, ack, flags, tcb.rcv_wnd, entry.data), tag)
+
+    def _emit(self, seg: Segment, tag: str | None) -> None:
+        if seg.has_ack:
+            self._ack_reason = None  # this segment carries the acknowledgment
+        self._outbox.append((seg, tag))
+
+    def _send_control(self, seq: int, ack: int, flags: Flags, tag: str) -> None:
+        """A RST, outside the sequence space (its window is 0, as stacks send it)."""
+        self._emit(Segment(seq, ack, flags, 0), tag)
+
+    def _send_reset_for(self, seg: Segment) -> None:
+        """The RST that answers ``seg`` where no connection exists (3.5.2 rule 1, 3.10.7.1)."""
+        if seg.has_ack:
+            self._outbox.append((Segment(seg.ack, 0, _RST, 0), "reset"))
+        else:
+            self._outbox.append((Segment(0, seq_add(seg.seq, seg.seg_len), _RST_ACK, 0), "reset"))
+
+    def _flush(self) -> None:
+        """After an event: send what became sendable, and one ACK if one is still owed."""
+        if self._unsent or (self._fin_queued and not self._fin_sent):
+            self._transmit()
+        reason = self._ack_reason
+        if reason is not None:
+            self._ack_reason = None
+            tcb = self.tcb
+            if tcb is not None and tcb.rcv_nxt is not None:
+                tag = None if reason is _PLAIN_ACK else reason
+                self._outbox.append((Segment(tcb.snd_nxt, tcb.rcv_nxt, _ACK, tcb.rcv_wnd), tag))
+
+    def _reset_connection_state(self) -> None:
+        """Forget everything about the current connection (the TCB and its queues and timers)."""
+        self.tcb = None
+        self.peer_closed = False
+        self._passive = False
+        self._unsent = bytearray()
+        self._rtx: deque[_Sent] = deque()
+        self._held: dict[int, tuple[bytes, bool]] = {}
+        self._fin_queued = False
+        self._fin_sent = False
+        self._close_queued = False
+        self._ack_reason: str | None = None
+        self._rtx_deadline: int | None = None
+        self._tw_deadline: int | None = None
+        self._retransmissions = 0
+        self._rto = RtoEstimator(self.config.rto_us)
+        self._rtt_timed_end: int | None = None
+        self._rtt_started = 0
+        self._syn_retransmitted = False
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.name} {self.state}>"
+
+
+_PERFORM = {
+    Action.CREATE_TCB: Endpoint._do_create_tcb,
+    Action.DELETE_TCB: Endpoint._do_delete_tcb,
+    Action.RESET_TO_LISTEN: Endpoint._do_reset_to_listen,
+    Action.SND_SYN: Endpoint._do_snd_syn,
+    Action.SND_SYN_ACK: Endpoint._do_snd_syn_ack,
+    Action.SND_ACK: Endpoint._do_snd_ack,
+    Action.SND_FIN: Endpoint._do_snd_fin,
+    Action.SND_RST: Endpoint._do_snd_rst,
+    Action.SND_DATA: Endpoint._do_snd_data,
+    Action.QUEUE_DATA: Endpoint._do_queue_data,
+    Action.START_2MSL_TIMER: Endpoint._do_start_2msl_timer,
+    Action.FORGET_TCB: Endpoint._do_forget_tcb,
+}
+assert set(_PERFORM) == set(Action), "every action of the table needs an implementation"
+
+_SNAPSHOT_NAMES = ("ISS", "IRS", "SND.UNA", "SND.NXT", "SND.WND", "SND.WL1", "SND.WL2", "RCV.NXT", "RCV.WND")
+
+
+def _event_for_call(call: str) -> Event:
+    try:
+        return USER_CALLS[call]
+    except KeyError:
+        raise ValueError(f"unknown call {call!r}: the calls are {', '.join(USER_CALLS)}") from None
+
+
+def _payload(data: bytes | int | None) -> bytes:
+    if isinstance(data, (bytes, bytearray)):
+        if not data:
+            raise ValueError("send needs at least one octet")
+        return bytes(data)
+    if type(data) is int:
+        if data < 1:
+            raise ValueError(f"send needs a positive number of octets, not {data}")
+        return fill_bytes(data)
+    raise ValueError(f"send takes bytes or a number of octets, not {type(data).__name__}")
+
+
+def _seconds(us: int) -> str:
+    """Microseconds as a short decimal number of seconds (``1500000`` -> ``1.5``)."""
+    text = f"{us / 1e6:.6f}".rstrip("0").rstrip(".")
+    return text or "0"

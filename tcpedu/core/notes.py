@@ -1,0 +1,127 @@
+"""Notes: what an endpoint decided and why, in words a learner can read, with the RFC section.
+
+The engine records a ``Note`` (a code and its numbers) at each decision worth explaining:
+a segment dropped, a challenge ACK, a reset, a retransmission. The text is only formatted
+when somebody reads it, so taking notes costs the engine next to nothing.
+"""
+
+from __future__ import annotations
+
+__all__ = ["NOTE_TEXTS", "Note"]
+
+#: code -> (template, where RFC 9293 or a companion RFC says so)
+NOTE_TEXTS: dict[str, tuple[str, str]] = {
+    # CLOSED (3.10.7.1) and reset generation (3.5.2)
+    "reset-no-connection": ("no connection here: answered with a RST", "RFC 9293 3.10.7.1"),
+    "rst-to-closed": ("a RST for a connection that does not exist: discarded", "RFC 9293 3.10.7.1"),
+    # LISTEN (3.10.7.2)
+    "rst-in-listen": ("a RST in LISTEN cannot be valid: ignored", "RFC 9293 3.10.7.2"),
+    "ack-in-listen": ("an ACK in LISTEN acknowledges nothing we sent: answered with a RST", "RFC 9293 3.10.7.2"),
+    "listen-no-syn": ("no SYN: dropped", "RFC 9293 3.10.7.2"),
+    "syn-data-queued": (
+        "{n} octets (or FIN) on the SYN held until the connection is ESTABLISHED",
+        "RFC 9293 3.10.7.2",
+    ),
+    # SYN-SENT (3.10.7.3)
+    "bad-ack-syn-sent": (
+        "SEG.ACK={ack} does not acknowledge our SYN (ISS={iss}, SND.NXT={nxt}): answered with a RST",
+        "RFC 9293 3.10.7.3",
+    ),
+    "bad-ack-rst-syn-sent": ("a RST whose ACK does not acknowledge our SYN: dropped", "RFC 9293 3.10.7.3"),
+    "rst-without-ack-syn-sent": ("a RST without an ACK in SYN-SENT: dropped", "RFC 9293 3.10.7.3"),
+    "syn-sent-no-syn": ("neither SYN nor RST in SYN-SENT: dropped", "RFC 9293 3.10.7.3"),
+    "simultaneous-open": ("a SYN without an ACK while ours is unanswered: simultaneous open", "RFC 9293 3.5"),
+    # synchronized states and SYN-RECEIVED (3.10.7.4)
+    "unacceptable": (
+        "SEG.SEQ={seq} (SEG.LEN={len}) is outside the receive window {rcv_nxt}..{rcv_end} "
+        "(RCV.NXT..RCV.NXT+RCV.WND-1): answered with an ACK and dropped",
+        "RFC 9293 3.10.7.4 (first check)",
+    ),
+    "unacceptable-rst": ("a RST outside the receive window: silently dropped", "RFC 5961 3.2"),
+    "retransmitted-fin-time-wait": (
+        "the peer's FIN again (our ACK was lost?): ACKed, and the 2MSL timer restarted",
+        "RFC 9293 3.10.7.4 (TIME-WAIT)",
+    ),
+    "challenge-ack-rst": (
+        "RST with SEG.SEQ={seq} is in the window but not RCV.NXT={rcv_nxt}: challenge ACK sent",
+        "RFC 5961 3.2",
+    ),
+    "connection-reset": ("connection reset by the peer (RST): the user is told", "RFC 9293 3.10.7.4"),
+    "connection-refused": ("connection refused (RST in SYN-SENT or SYN-RECEIVED)", "RFC 9293 3.10.7.4"),
+    "back-to-listen": ("back to LISTEN; the user is not told", "RFC 9293 3.10.7.4"),
+    "challenge-ack-syn": ("a SYN in a synchronized state: challenge ACK sent", "RFC 5961 4.2"),
+    "no-ack-bit": ("the ACK bit is off: dropped", "RFC 9293 3.10.7.4 (fifth check)"),
+    "bad-ack-syn-received": (
+        "SEG.ACK={ack} is not acceptable in SYN-RECEIVED (SND.UNA={una}, SND.NXT={nxt}): answered with a RST",
+        "RFC 9293 3.10.7.4",
+    ),
+    "ack-out-of-range": (
+        "SEG.ACK={ack} is outside SND.UNA-MAX.SND.WND..SND.NXT ({low}..{nxt}): dropped, ACK sent",
+        "RFC 5961 5.2",
+    ),
+    "acked": ("SEG.ACK={ack} acknowledges {n} octets (SND.UNA {una} -> {ack})", "RFC 9293 3.10.7.4"),
+    "duplicate-ack": ("SEG.ACK={ack} acknowledges nothing new (duplicate ACK): ignored", "RFC 9293 3.10.7.4"),
+    "closing-not-acked": ("our FIN is not acknowledged yet: segment ignored", "RFC 9293 3.10.7.4 (CLOSING)"),
+    "out-of-order": (
+        "SEG.SEQ={seq} is ahead of RCV.NXT={rcv_nxt}: held until the gap is filled, ACK sent",
+        "RFC 9293 3.10.7.4 (SHLD-31, MAY-13)",
+    ),
+    "data-received": ("{n} octets delivered to the application", "RFC 9293 3.10.7.4 (seventh step)"),
+    "data-trimmed": ("{n} octets beyond the receive window trimmed", "RFC 9293 3.10.7.4"),
+    "text-ignored": ("data after the peer's FIN: ignored", "RFC 9293 3.10.7.4 (seventh step)"),
+    "fin-received": ("the peer has closed its direction: the user is told 'connection closing'", "RFC 9293 3.10.7.4"),
+    # user calls
+    "data-queued": ("{n} octets queued until the connection is ESTABLISHED", "RFC 9293 3.10.2"),
+    "close-queued": ("CLOSE queued until queued data is sent in ESTABLISHED", "RFC 9293 3.10.4"),
+    "window-full": (
+        "{n} octets wait for the peer's window (SND.WND={wnd}) to open",
+        "RFC 9293 3.8.6",
+    ),
+    "crash": ("the host crashed: it forgot the connection and sent nothing", "RFC 9293 3.5.1"),
+    # timers (3.8.1, 3.10.8, RFC 6298)
+    "retransmit": (
+        "retransmission timeout: resent seq={seq} (retransmission {n} of {max}; RTO now {rto} s)",
+        "RFC 9293 3.10.8, RFC 6298 5.4-5.6",
+    ),
+    "give-up": (
+        "no ACK after {max} retransmissions: connection aborted due to user timeout",
+        "RFC 9293 3.8.3, 3.10.8",
+    ),
+    "rtt-sample": ("RTT sample {rtt} s: SRTT={srtt} s, RTTVAR={rttvar} s, RTO={rto} s", "RFC 6298 2.2-2.3"),
+    "syn-rto-reset": ("the SYN was retransmitted: RTO set to 3 s for the data phase", "RFC 6298 5.7"),
+    "time-wait-over": ("2*MSL elapsed in TIME-WAIT: TCB deleted", "RFC 9293 3.10.8"),
+}
+
+
+class Note:
+    """One decision of an endpoint: ``code`` (a key of NOTE_TEXTS) and its ``args``."""
+
+    __slots__ = ("args", "code")
+
+    def __init__(self, code: str, **args: object):
+        self.code = code
+        self.args = args
+
+    @property
+    def text(self) -> str:
+        template, _ = NOTE_TEXTS[self.code]
+        return template.format(**self.args)
+
+    @property
+    def reference(self) -> str:
+        return NOTE_TEXTS[self.code][1]
+
+    def __str__(self) -> str:
+        return f"{self.text} [{self.reference}]"
+
+    def __repr__(self) -> str:
+        return f"Note({self.code!r}, {self.args!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Note) and (self.code, self.args) == (other.code, other.args)
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted(self.args.items()))))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "text": self.text, "reference": self.reference}

@@ -1,0 +1,21 @@
+"""Scenario scripts: the line format, running it, reporting a run, and the named library."""
+
+from .library import load_scenario, scenario_names, scenario_source
+from .report import format_trace, run_to_dict
+from .runner import CheckResult, Run, Step, run_script
+from .script import ScenarioError, Script, parse
+
+__all__ = [
+    "CheckResult",
+    "Run",
+    "ScenarioError",
+    "Script",
+    "Step",
+    "format_trace",
+    "load_scenario",
+    "parse",
+    "run_script",
+    "run_to_dict",
+    "scenario_names",
+    "scenario_source",
+]

@@ -1,0 +1,143 @@
+"""A run shown to people (a readable trace) and to programs (one JSON object)."""
+
+from __future__ import annotations
+
+from ..core.segment import Segment
+from ..sim.history import Record
+from ..sim.network import Packet
+from .runner import Run, Step
+from .script import Configure, Expect, ExpectRefused
+
+__all__ = ["ROUTINE_NOTES", "format_trace", "run_to_dict"]
+
+#: Notes left out of the readable trace unless asked for (they explain every ordinary ACK).
+ROUTINE_NOTES = frozenset({"acked", "rtt-sample", "data-received"})
+
+_WIDTH = 34
+
+
+def _segment_text(segment: Segment) -> str:
+    return segment.describe()
+
+
+def _packet_text(packet: Packet) -> str:
+    return packet.describe()
+
+
+def _record_lines(record: Record, verbose: bool) -> list[str]:
+    lines: list[str] = []
+    packet = record.packet
+    if record.kind == "deliver" and packet is not None:
+        lines.append(f"#{packet.id} arrives at the {record.side}: {_segment_text(packet.segment)}")
+    elif record.kind == "drop" and packet is not None:
+        lines.append(f"#{packet.id} is lost: {_segment_text(packet.segment)}")
+    elif record.kind == "duplicate" and packet is not None:
+        copies = ", ".join(f"#{p.id}" for p in record.sent if p.copy_of is not None)
+        lines.append(f"#{packet.id} is duplicated as {copies}")
+    elif record.kind == "inject" and packet is not None:
+        lines.append(f"crafted segment handed to the {record.side}: {_segment_text(packet.segment)}")
+    elif record.kind == "timer":
+        lines.append(f"the {record.side}'s {record.detail} timer fires at {record.time:g} s")
+    for side, arc in record.arcs:
+        lines.append(f"{side}: {arc.state} -> {arc.target}  ({arc.label})")
+    for side, note in record.notes:
+        if verbose or note.code not in ROUTINE_NOTES:
+            lines.append(f"{side}: {note.text}  [{note.reference}]")
+    for sent in record.sent:
+        if sent.copy_of is None:
+            lines.append(f"sent {_packet_text(sent)}")
+    return lines
+
+
+def format_trace(run: Run, verbose: bool = False) -> str:
+    """The run as text: each line of the script, what it caused, and both states after it."""
+    script = run.script
+    out: list[str] = []
+    heading = script.filename + (f": {script.title}" if script.title else "")
+    out.append(heading)
+    out.append("")
+    out.append(f"{'line':>4}  {'time':>8}  {'command':<{_WIDTH}}  {'client':<13} server")
+    steps = {id(step.command): step for step in run.steps}
+    checks = {id(check.command): check for check in run.checks}
+    sim = run.simulation
+    for command in run.executed:
+        step = steps.get(id(command))
+        if step is not None:
+            states = step.records[-1].states if step.records else (sim.client.state, sim.server.state)
+            out.append(_command_line(command.line, step.time_us, command.text, f"{states[0]!s:<13} {states[1]}"))
+            for record in step.records:
+                out.extend(f"{'':>16}{line}" for line in _record_lines(record, verbose))
+        elif isinstance(command, (Expect, ExpectRefused)):
+            check = checks[id(command)]
+            verdict = "ok" if check.ok else "FAILED"
+            detail = "" if check.message == "ok" else f": {check.message}"
+            out.append(_command_line(command.line, None, command.text, f"{verdict}{detail}"))
+        elif isinstance(command, Configure):
+            out.append(_command_line(command.line, None, command.text, "(setting)"))
+    out.append("")
+    out.append(_verdict(run))
+    return "\n".join(out)
+
+
+def _command_line(line: int, time_us: int | None, text: str, right: str) -> str:
+    time = f"{time_us / 1e6:8g}" if time_us is not None else f"{'':8}"
+    if len(text) <= _WIDTH:
+        return f"{line:>4}  {time}  {text:<{_WIDTH}}  {right}"
+    # A long line keeps all its words; what it led to goes on the next line.
+    return f"{line:>4}  {time}  {text}\n{'':>16}{'':<{_WIDTH}}  {right}"
+
+
+def _verdict(run: Run) -> str:
+    passed = sum(1 for check in run.checks if check.ok)
+    summary = f"{len(run.steps)} steps, {passed} of {len(run.checks)} expectations met"
+    if run.error is not None:
+        return f"stopped: {run.error} ({summary})"
+    if run.failure is not None:
+        return f"FAILED at line {run.failure.command.line}: {run.failure.message} ({summary})"
+    return f"ok ({summary})"
+
+
+def _step_dict(step: Step) -> dict[str, object]:
+    records = step.records
+    last = records[-1] if records else None
+    segments = [p.to_dict() for r in records for p in r.sent if p.copy_of is None]
+    return {
+        "line": step.command.line,
+        "command": step.command.text,
+        "time": step.time_us / 1e6,
+        "states": {"client": last.states[0].value, "server": last.states[1].value} if last else None,
+        "segments": segments,
+        "delivered": [r.packet.id for r in records if r.kind == "deliver" and r.packet],
+        "dropped": [r.packet.id for r in records if r.kind == "drop" and r.packet],
+        "duplicated": [p.to_dict() for r in records for p in r.sent if p.copy_of is not None],
+        "injected": [r.packet.to_dict() for r in records if r.kind == "inject" and r.packet],
+        "timers": [{"side": r.side, "timer": r.detail, "time": r.time} for r in records if r.kind == "timer"],
+        "transitions": [t for r in records for t in r.to_dict()["transitions"]],
+        "notes": [n for r in records for n in r.to_dict()["notes"]],
+        "tcb": dict(last.to_dict()["tcb"]) if last else None,
+        "in_flight": list(last.in_flight) if last else [],
+    }
+
+
+def run_to_dict(run: Run) -> dict[str, object]:
+    """The run as JSON-ready data (see the README for the shape)."""
+    sim = run.simulation
+    return {
+        "scenario": run.script.filename,
+        "title": run.script.title,
+        "ok": run.ok,
+        "steps": [_step_dict(step) for step in run.steps],
+        "checks": [
+            {"line": c.command.line, "command": c.command.text, "ok": c.ok, "message": c.message} for c in run.checks
+        ],
+        "failure": (
+            {"line": run.failure.command.line, "message": run.failure.message} if run.failure is not None else None
+        ),
+        "error": {"line": run.error.line, "message": run.error.message} if run.error is not None else None,
+        "final": {
+            "time": sim.time,
+            "states": {"client": sim.client.state.value, "server": sim.server.state.value},
+            "tcb": {"client": sim.client.snapshot(), "server": sim.server.snapshot()},
+            "in_flight": [p.to_dict() for p in sim.in_flight],
+        },
+    }

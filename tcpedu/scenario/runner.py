@@ -1,0 +1,166 @@
+"""Running a parsed script on a simulation, step by step, checking its expectations."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from ..core.errors import CallRefused, SimulationError
+from ..sim.history import Record
+from ..sim.simulation import Simulation
+from .script import (
+    EXPECT_VARIABLES,
+    Call,
+    Command,
+    Configure,
+    Expect,
+    ExpectRefused,
+    Inject,
+    NetworkAction,
+    ScenarioError,
+    Script,
+    Wait,
+)
+
+__all__ = ["CheckResult", "Run", "Step", "run_script"]
+
+
+@dataclasses.dataclass
+class Step:
+    """One action line and everything that happened because of it."""
+
+    command: Command
+    records: list[Record]
+    time_us: int
+    """The clock after the step."""
+
+
+@dataclasses.dataclass
+class CheckResult:
+    command: Expect | ExpectRefused
+    ok: bool
+    message: str
+
+
+@dataclasses.dataclass
+class Run:
+    """A script run: the simulation it drove, its steps and checks, and how it ended."""
+
+    script: Script
+    simulation: Simulation
+    steps: list[Step] = dataclasses.field(default_factory=list)
+    checks: list[CheckResult] = dataclasses.field(default_factory=list)
+    failure: CheckResult | None = None
+    """The first expectation that did not hold (the run stopped there)."""
+    error: ScenarioError | None = None
+    """A line that could not be carried out (the run stopped there)."""
+    executed: list[Command] = dataclasses.field(default_factory=list)
+    """Every command carried out, in order (settings and checks included)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None and self.error is None
+
+
+def run_script(script: Script, simulation: Simulation | None = None) -> Run:
+    """Run ``script`` to its end, its first failed expectation, or its first impossible line."""
+    sim = simulation if simulation is not None else Simulation()
+    run = Run(script, sim)
+    for command in script.commands:
+        try:
+            if isinstance(command, (Expect, ExpectRefused)):
+                result = _check(sim, command)
+                run.checks.append(result)
+                run.executed.append(command)
+                if not result.ok:
+                    run.failure = result
+                    break
+                continue
+            before = len(sim.history)
+            _perform(sim, command)
+            run.executed.append(command)
+            if not isinstance(command, Configure):
+                run.steps.append(Step(command, sim.history[before:], sim.now_us))
+        except (CallRefused, SimulationError, ValueError) as error:
+            run.error = ScenarioError(script.filename, command.line, str(error))
+            break
+    return run
+
+
+def _perform(sim: Simulation, command: Command) -> None:
+    if isinstance(command, Configure):
+        sim.configure(command.name, command.value, command.side)
+    elif isinstance(command, Call):
+        sim.call(command.side, command.call, command.data)
+    elif isinstance(command, NetworkAction):
+        _network(sim, command)
+    elif isinstance(command, Inject):
+        sim.inject(command.side, command.segment)
+    elif isinstance(command, Wait):
+        if command.duration_us is None:
+            sim.wait_next()
+        else:
+            sim.wait(Decimal(command.duration_us) / 1_000_000)
+    else:  # pragma: no cover - parse() makes no other commands
+        raise TypeError(f"unknown command {command!r}")
+
+
+def _network(sim: Simulation, command: NetworkAction) -> None:
+    verb = command.verb
+    if command.every:
+        if verb == "deliver":
+            if not sim.network.in_flight:
+                raise SimulationError("nothing in flight")
+            sim.deliver_all()
+            return
+        packets = sim.in_flight
+        if not packets:
+            raise SimulationError("nothing in flight")
+        for packet in packets:
+            getattr(sim, verb)(packet.id)
+        return
+    packet = sim.select(command.sender, command.nth)
+    getattr(sim, verb)(packet.id)
+
+
+def _check(sim: Simulation, command: Expect | ExpectRefused) -> CheckResult:
+    if isinstance(command, ExpectRefused):
+        try:
+            sim.call(command.side, command.call, command.data)
+        except CallRefused as refused:
+            return CheckResult(command, True, str(refused))
+        return CheckResult(
+            command,
+            False,
+            f"expected {command.side} {command.call} to be refused, but it was carried out "
+            f"(now {sim.state(command.side)})",
+        )
+    problems = []
+    for check in command.checks:
+        actual = _actual(sim, check.side, check.name)
+        if actual != check.expected:
+            problems.append(f"expected {check.describe()}, but {_shown(check, actual)}")
+    if problems:
+        return CheckResult(command, False, "; ".join(problems))
+    return CheckResult(command, True, "ok")
+
+
+def _actual(sim: Simulation, side: str | None, name: str) -> object:
+    if name == "state":
+        return sim.state(side)
+    if name == "inflight":
+        return len(sim.network)
+    if name == "time":
+        return sim.now_us
+    return sim.endpoint(side).snapshot()[EXPECT_VARIABLES[name]]
+
+
+def _shown(check, actual: object) -> str:
+    if check.name == "state":
+        return f"it is {actual}"
+    if check.name == "time":
+        return f"the clock says {actual / 1e6:g}"
+    if check.name == "inflight":
+        return f"{actual} in flight"
+    value = "none" if actual is None else actual
+    return f"{check.side} {check.name}={value}"

@@ -1,0 +1,430 @@
+"""Scenario scripts: a small line format for what-ifs, exercises and self-checking runs.
+
+::
+
+    # comment (a line's text after '#' is ignored)
+    client isn 1000          # per side: isn N|auto, window N
+    msl 120                  # both sides: msl S, rto S, retries N, mss N, seed N
+    server listen            # calls: listen, connect, send N|"text", close, abort, crash
+    deliver                  # also: deliver all | deliver SIDE [K] | deliver K; drop, duplicate
+    inject server RST,ACK seq=1001 ack=5001 len=0     # also wnd=N, data="text"
+    wait 1.5                 # also: wait next (to the next timer)
+    expect client ESTABLISHED snd.nxt=1001 server LISTEN inflight=0
+    expect refused client send 10
+
+``parse`` turns a whole file into commands before anything runs, so a malformed line is
+reported (as ``FILE:LINE: what is wrong``) without half a run behind it.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import difflib
+import re
+
+from ..core.segment import MAX_WINDOW, Flags, Segment
+from ..core.states import State
+from ..core.transitions import USER_CALLS
+from ..sim.settings import SETTINGS, SIDES, seconds_to_us
+
+__all__ = [
+    "EXPECT_VARIABLES",
+    "Call",
+    "Check",
+    "Command",
+    "Configure",
+    "Expect",
+    "ExpectRefused",
+    "Inject",
+    "NetworkAction",
+    "ScenarioError",
+    "Script",
+    "Wait",
+    "parse",
+]
+
+MAX_SEND = 10_000_000
+MAX_WAIT_US = 10_000_000 * 1_000_000
+NETWORK_VERBS = ("deliver", "drop", "duplicate")
+
+#: expect's per-side variables -> the snapshot key they compare with
+EXPECT_VARIABLES = {
+    "iss": "ISS",
+    "irs": "IRS",
+    "snd.una": "SND.UNA",
+    "snd.nxt": "SND.NXT",
+    "snd.wnd": "SND.WND",
+    "rcv.nxt": "RCV.NXT",
+    "rcv.wnd": "RCV.WND",
+    "received": "received",
+}
+_GLOBAL_EXPECTS = ("inflight", "time")
+_SETTINGS_GLOBAL = [name for name, spec in SETTINGS.items() if not spec.per_side]
+_SETTINGS_PER_SIDE = [name for name, spec in SETTINGS.items() if spec.per_side]
+_VERBS = ("client", "server", *NETWORK_VERBS, "inject", "wait", "expect", *_SETTINGS_GLOBAL)
+
+
+class ScenarioError(Exception):
+    """A script that cannot be parsed or run; ``str()`` is ``FILE:LINE: message``."""
+
+    def __init__(self, filename: str, line: int | None, message: str):
+        self.filename = filename
+        self.line = line
+        self.message = message
+        where = f"{filename}:{line}" if line is not None else filename
+        super().__init__(f"{where}: {message}")
+
+
+class _LineError(ValueError):
+    """Raised while parsing one line; the parser adds the file and line number."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Command:
+    line: int
+    text: str
+    """The line as written, without its comment."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Configure(Command):
+    name: str
+    value: str
+    side: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Call(Command):
+    side: str
+    call: str
+    data: bytes | int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkAction(Command):
+    verb: str
+    """deliver, drop or duplicate."""
+    every: bool = False
+    """``deliver all``: until nothing is in flight (``drop all``/``duplicate all``: each one)."""
+    sender: str | None = None
+    nth: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Inject(Command):
+    side: str
+    segment: Segment
+
+
+@dataclasses.dataclass(frozen=True)
+class Wait(Command):
+    duration_us: int | None
+    """None for ``wait next``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    side: str | None
+    name: str
+    """"state", a key of EXPECT_VARIABLES, "inflight" or "time"."""
+    expected: object
+
+    def describe(self) -> str:
+        if self.name == "state":
+            return f"{self.side} {self.expected}"
+        value = "none" if self.expected is None else self.expected
+        if self.name == "time":
+            value = f"{self.expected / 1e6:g}"
+        prefix = f"{self.side} " if self.side else ""
+        return f"{prefix}{self.name}={value}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Expect(Command):
+    checks: tuple[Check, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExpectRefused(Command):
+    side: str
+    call: str
+    data: bytes | int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Script:
+    """A parsed script: where it came from and its commands in order."""
+
+    filename: str
+    commands: tuple[Command, ...]
+    title: str = ""
+    """The first comment line of the file."""
+    description: str = ""
+    """The comment lines after the title, up to the first line that is not a comment."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Tokens
+
+_TOKEN = re.compile(r"""(?:[^\s#"']|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')+""")
+
+
+def _tokens(line: str) -> tuple[list[str], str]:
+    """The line's tokens and its text without the comment."""
+    tokens: list[str] = []
+    position = 0
+    end = len(line)
+    while position < end:
+        char = line[position]
+        if char.isspace():
+            position += 1
+            continue
+        if char == "#":
+            end = position
+            break
+        match = _TOKEN.match(line, position)
+        if match is None or match.end() == position:
+            raise _LineError(f"unterminated quote: {line[position:].strip()}")
+        tokens.append(match.group())
+        position = match.end()
+    return tokens, line[:end].strip()
+
+
+def _text_literal(token: str, what: str) -> bytes:
+    if token[0] not in "\"'" or token[-1] != token[0] or len(token) < 2:
+        raise _LineError(f'{what} must be a number or a quoted text like "hello", not {token}')
+    try:
+        value = ast.literal_eval(token)
+    except (SyntaxError, ValueError):
+        raise _LineError(f"cannot read the text {token}") from None
+    data = value.encode("utf-8")
+    if not data:
+        raise _LineError(f"{what}: the text is empty")
+    return data
+
+
+def _number(token: str, what: str, low: int, high: int) -> int:
+    text = token.replace("_", "")
+    if not text.isdigit():
+        raise _LineError(f"{what} must be a whole number, not {token!r}")
+    value = int(text)
+    if not low <= value <= high:
+        raise _LineError(f"{what} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _unknown(word: str, choices: list[str] | tuple[str, ...], what: str) -> _LineError:
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return _LineError(f"unknown {what} {word!r}{hint}; expected one of: {', '.join(choices)}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Lines
+
+
+def _parse_line(number: int, tokens: list[str], text: str) -> Command:
+    verb = tokens[0].lower()
+    args = tokens[1:]
+    if verb in SIDES:
+        return _parse_side_line(number, text, verb, args)
+    if verb in NETWORK_VERBS:
+        return _parse_network(number, text, verb, args)
+    if verb == "inject":
+        return _parse_inject(number, text, args)
+    if verb == "wait":
+        return _parse_wait(number, text, args)
+    if verb == "expect":
+        return _parse_expect(number, text, args)
+    if verb in SETTINGS:
+        if SETTINGS[verb].per_side:
+            raise _LineError(f"{verb} is set per side: write 'client {verb} ...' or 'server {verb} ...'")
+        return _parse_setting(number, text, verb, args, None)
+    raise _unknown(tokens[0], _VERBS, "command")
+
+
+def _parse_side_line(number: int, text: str, side: str, args: list[str]) -> Command:
+    if not args:
+        raise _LineError(f"what should the {side} do? e.g. '{side} connect'")
+    word = args[0].lower()
+    rest = args[1:]
+    if word in SETTINGS:
+        if not SETTINGS[word].per_side:
+            raise _LineError(f"{word} applies to both sides: write '{word} ...' without '{side}'")
+        return _parse_setting(number, text, word, rest, side)
+    call, data = _parse_call(side, args)
+    return Call(number, text, side, call, data)
+
+
+def _parse_call(side: str, args: list[str]) -> tuple[str, bytes | int | None]:
+    word = args[0].lower()
+    rest = args[1:]
+    if word not in USER_CALLS:
+        raise _unknown(args[0], [*USER_CALLS, *_SETTINGS_PER_SIDE], f"word after {side}:")
+    if word == "send":
+        if len(rest) != 1:
+            raise _LineError('send takes one argument: a number of octets or a quoted text ("hello")')
+        token = rest[0]
+        if token[0] in "\"'":
+            return word, _text_literal(token, "send")
+        return word, _number(token, "send", 1, MAX_SEND)
+    if rest:
+        raise _LineError(f"{word} takes no argument, but got {' '.join(rest)!r}")
+    return word, None
+
+
+def _parse_setting(number: int, text: str, name: str, args: list[str], side: str | None) -> Configure:
+    spec = SETTINGS[name]
+    if len(args) != 1:
+        raise _LineError(f"{name} takes one value: {spec.help}")
+    try:
+        spec.coerce(args[0])
+    except ValueError as error:
+        raise _LineError(str(error)) from None
+    return Configure(number, text, name, args[0], side)
+
+
+def _parse_network(number: int, text: str, verb: str, args: list[str]) -> NetworkAction:
+    if not args:
+        return NetworkAction(number, text, verb)
+    first = args[0].lower()
+    if first == "all":
+        if len(args) > 1:
+            raise _LineError(f"'{verb} all' takes nothing after it")
+        return NetworkAction(number, text, verb, every=True)
+    if first in SIDES:
+        if len(args) > 2:
+            raise _LineError(f"too many words: '{verb} {first} K' picks the K-th oldest from the {first}")
+        nth = _number(args[1], f"{verb}'s count", 1, 1_000_000) if len(args) == 2 else 1
+        return NetworkAction(number, text, verb, sender=first, nth=nth)
+    if first.isdigit():
+        if len(args) > 1:
+            raise _LineError(f"too many words: '{verb} K' picks the K-th oldest segment in flight")
+        return NetworkAction(number, text, verb, nth=_number(first, f"{verb}'s count", 1, 1_000_000))
+    raise _unknown(args[0], ("all", *SIDES), f"word after {verb}:")
+
+
+_INJECT_FIELDS = ("seq", "ack", "len", "wnd", "data")
+
+
+def _parse_inject(number: int, text: str, args: list[str]) -> Inject:
+    if len(args) < 2 or args[0].lower() not in SIDES:
+        raise _LineError("write 'inject SIDE FLAGS seq=N [ack=N] [len=N] [wnd=N]', e.g. 'inject server RST seq=1001'")
+    side = args[0].lower()
+    try:
+        flags = Flags.parse(args[1])
+    except ValueError as error:
+        raise _LineError(str(error)) from None
+    fields: dict[str, str] = {}
+    for token in args[2:]:
+        key, equals, value = token.partition("=")
+        key = key.lower()
+        if not equals or not value:
+            raise _LineError(f"expected field=value after the flags, not {token!r}")
+        if key not in _INJECT_FIELDS:
+            raise _unknown(key, _INJECT_FIELDS, "field")
+        if key in fields:
+            raise _LineError(f"{key} is given twice")
+        fields[key] = value
+    if "seq" not in fields:
+        raise _LineError("inject needs seq=N")
+    seq = _number(fields["seq"], "seq", 0, 2**32 - 1)
+    ack = _number(fields["ack"], "ack", 0, 2**32 - 1) if "ack" in fields else 0
+    if flags & Flags.ACK and "ack" not in fields:
+        raise _LineError("the ACK flag is set: give the acknowledgment number with ack=N")
+    wnd = _number(fields["wnd"], "wnd", 0, MAX_WINDOW) if "wnd" in fields else MAX_WINDOW
+    if "data" in fields and "len" in fields:
+        raise _LineError('give either len=N or data="text", not both')
+    if "data" in fields:
+        data = _text_literal(fields["data"], "data")
+    else:
+        length = _number(fields["len"], "len", 0, MAX_WINDOW) if "len" in fields else 0
+        data = b"x" * length
+    return Inject(number, text, side, Segment(seq, ack, flags, wnd, data))
+
+
+def _parse_wait(number: int, text: str, args: list[str]) -> Wait:
+    if len(args) != 1:
+        raise _LineError("wait takes one value: seconds (e.g. 'wait 1.5') or 'next'")
+    if args[0].lower() == "next":
+        return Wait(number, text, None)
+    try:
+        duration = seconds_to_us(args[0], "wait")
+    except ValueError as error:
+        raise _LineError(str(error)) from None
+    if not 0 <= duration <= MAX_WAIT_US:
+        raise _LineError(f"wait must be between 0 and {MAX_WAIT_US // 1_000_000} seconds, not {args[0]}")
+    return Wait(number, text, duration)
+
+
+def _parse_expect(number: int, text: str, args: list[str]) -> Command:
+    if args and args[0].lower() == "refused":
+        if len(args) < 3 or args[1].lower() not in SIDES:
+            raise _LineError("write 'expect refused SIDE CALL', e.g. 'expect refused client send 10'")
+        side = args[1].lower()
+        call, data = _parse_call(side, args[2:])
+        return ExpectRefused(number, text, side, call, data)
+    checks: list[Check] = []
+    side: str | None = None
+    for token in args:
+        word = token.lower()
+        if word in SIDES:
+            side = word
+            continue
+        key, equals, value = word.partition("=")
+        if equals:
+            key = "inflight" if key == "in-flight" else key
+            if key in _GLOBAL_EXPECTS:
+                if key == "time":
+                    try:
+                        checks.append(Check(None, "time", seconds_to_us(value, "time")))
+                    except ValueError as error:
+                        raise _LineError(str(error)) from None
+                else:
+                    checks.append(Check(None, key, _number(value, key, 0, 1_000_000)))
+                continue
+            if key not in EXPECT_VARIABLES:
+                raise _unknown(key, [*EXPECT_VARIABLES, *_GLOBAL_EXPECTS], "variable")
+            if side is None:
+                raise _LineError(f"whose {key}? write 'expect client {key}={value}'")
+            expected = None if value == "none" else _number(value, key, 0, 2**32 - 1)
+            checks.append(Check(side, key, expected))
+            continue
+        if side is None:
+            raise _LineError(f"whose state is {token}? write 'expect client {token.upper()}'")
+        try:
+            state = State.parse(token)
+        except ValueError as error:
+            raise _LineError(str(error)) from None
+        checks.append(Check(side, "state", state))
+    if not checks:
+        raise _LineError("expect what? e.g. 'expect client ESTABLISHED server ESTABLISHED'")
+    return Expect(number, text, tuple(checks))
+
+
+# ----------------------------------------------------------------------------------------------
+# Files
+
+
+def parse(text: str, filename: str = "<script>") -> Script:
+    """Parse a whole script; raise ScenarioError naming the first bad line."""
+    commands: list[Command] = []
+    title_lines: list[str] = []
+    header = True
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if header:
+            if stripped.startswith("#"):
+                title_lines.append(stripped.lstrip("#").strip())
+                continue
+            header = False
+        try:
+            tokens, without_comment = _tokens(raw)
+            if tokens:
+                commands.append(_parse_line(number, tokens, without_comment))
+        except _LineError as error:
+            raise ScenarioError(filename, number, str(error)) from None
+    title = title_lines[0] if title_lines else ""
+    description = " ".join(line for line in title_lines[1:] if line)
+    return Script(filename, tuple(commands), title, description)

@@ -1,0 +1,86 @@
+"""The history of a run: one ``Record`` for every happening, in order.
+
+A record says what happened (a user call, a delivery, a drop, a duplicate, an injected
+segment, a timer, the clock advancing, a setting changed), which segments entered the
+network because of it, which transitions each endpoint took and why (notes), and both
+endpoints' states and TCB variables afterwards. The ladder diagram, the widgets and the
+grader's feedback all read this list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..core.notes import Note
+from ..core.states import State
+from ..core.transitions import Arc
+from .network import Packet
+
+__all__ = ["RECORD_KINDS", "Record"]
+
+RECORD_KINDS = ("call", "deliver", "drop", "duplicate", "inject", "timer", "wait", "configure")
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    index: int
+    kind: str
+    """One of RECORD_KINDS."""
+    side: str | None
+    """Who called, received the segment, or whose timer fired (None for network-only events)."""
+    detail: str
+    """The call (``send 100``), the timer (``retransmission``), the setting (``msl 1``)..."""
+    time_us: int
+    packet: Packet | None
+    """The packet delivered, dropped, duplicated or injected."""
+    sent: tuple[Packet, ...]
+    """Packets that entered the network because of this happening, in order."""
+    arcs: tuple[tuple[str, Arc], ...]
+    notes: tuple[tuple[str, Note], ...]
+    states: tuple[State, State]
+    """(client, server) afterwards."""
+    tcbs: tuple[dict[str, object], dict[str, object]]
+    """(client, server) TCB snapshots afterwards."""
+    in_flight: tuple[int, ...]
+    """Ids of the packets in flight afterwards, oldest first."""
+
+    @property
+    def time(self) -> float:
+        return self.time_us / 1e6
+
+    def state_of(self, side: str) -> State:
+        return self.states[0 if side == "client" else 1]
+
+    def tcb_of(self, side: str) -> dict[str, object]:
+        return self.tcbs[0 if side == "client" else 1]
+
+    def describe(self) -> str:
+        who = f"{self.side} " if self.side else ""
+        return f"[{self.time:.6g}s] {self.kind}: {who}{self.detail}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "side": self.side,
+            "detail": self.detail,
+            "time": self.time,
+            "packet": self.packet.to_dict() if self.packet else None,
+            "sent": [packet.to_dict() for packet in self.sent],
+            "transitions": [_arc_dict(side, arc) for side, arc in self.arcs],
+            "notes": [{"side": side, **note.to_dict()} for side, note in self.notes],
+            "states": {"client": self.states[0].value, "server": self.states[1].value},
+            "tcb": {"client": self.tcbs[0], "server": self.tcbs[1]},
+            "in_flight": list(self.in_flight),
+        }
+
+
+def _arc_dict(side: str, arc: Arc) -> dict[str, object]:
+    return {
+        "side": side,
+        "from": arc.state.value,
+        "to": arc.target.value,
+        "event": arc.event.value,
+        "label": arc.label,
+        "source": arc.source,
+    }

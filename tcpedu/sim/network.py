@@ -1,0 +1,100 @@
+"""The network between the two endpoints: segments in flight, oldest first.
+
+The network does nothing by itself. Whoever drives the simulation picks a segment and
+delivers it, drops it, or duplicates it; picking any but the oldest delivers out of order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..core.errors import SimulationError
+from ..core.segment import Segment
+
+__all__ = ["Network", "Packet", "other_side"]
+
+
+def other_side(side: str) -> str:
+    return "server" if side == "client" else "client"
+
+
+@dataclasses.dataclass(frozen=True)
+class Packet:
+    """A segment that entered the network: who sent it, when, and why."""
+
+    id: int
+    sender: str
+    segment: Segment
+    sent_at_us: int
+    tag: str | None = None
+    """Why it was sent, where it matters: "retransmission", "challenge ACK", "reset", or None."""
+    copy_of: int | None = None
+    """For a duplicate, the id of the packet it copies."""
+    injected: bool = False
+    """True for a crafted segment handed to an endpoint as if from its peer."""
+
+    @property
+    def receiver(self) -> str:
+        return other_side(self.sender)
+
+    def describe(self) -> str:
+        arrow = f"{self.sender} -> {self.receiver}"
+        extra = []
+        if self.tag:
+            extra.append(self.tag)
+        if self.copy_of is not None:
+            extra.append(f"copy of #{self.copy_of}")
+        if self.injected:
+            extra.append("injected")
+        suffix = f" ({', '.join(extra)})" if extra else ""
+        return f"#{self.id} {arrow} {self.segment.describe()}{suffix}"
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"id": self.id, "from": self.sender, **self.segment.to_dict()}
+        data["sent_at"] = self.sent_at_us / 1e6
+        if self.tag:
+            data["tag"] = self.tag
+        if self.copy_of is not None:
+            data["copy_of"] = self.copy_of
+        if self.injected:
+            data["injected"] = True
+        return data
+
+
+class Network:
+    """Packets in flight, oldest first."""
+
+    def __init__(self) -> None:
+        self.in_flight: list[Packet] = []
+
+    def __len__(self) -> int:
+        return len(self.in_flight)
+
+    def add(self, packet: Packet) -> None:
+        self.in_flight.append(packet)
+
+    def take(self, packet_id: int) -> Packet:
+        """Remove and return the packet with ``packet_id``."""
+        for index, packet in enumerate(self.in_flight):
+            if packet.id == packet_id:
+                return self.in_flight.pop(index)
+        raise SimulationError(f"segment #{packet_id} is not in flight")
+
+    def find(self, packet_id: int) -> Packet:
+        for packet in self.in_flight:
+            if packet.id == packet_id:
+                return packet
+        raise SimulationError(f"segment #{packet_id} is not in flight")
+
+    def select(self, sender: str | None = None, nth: int = 1) -> Packet:
+        """The ``nth`` oldest packet in flight (from ``sender`` only, if given)."""
+        if nth < 1:
+            raise SimulationError(f"segments are counted from 1, not {nth}")
+        candidates = [p for p in self.in_flight if sender is None or p.sender == sender]
+        origin = f" from the {sender}" if sender else ""
+        if not candidates:
+            raise SimulationError(f"nothing in flight{origin}")
+        if nth > len(candidates):
+            count = len(candidates)
+            raise SimulationError(f"only {count} segment{'s' if count != 1 else ''} in flight{origin}, no #{nth}")
+        return candidates[nth - 1]

@@ -1,0 +1,134 @@
+"""The simulation's settings: what each one means, its unit and its range, in one place.
+
+Scenario scripts (``msl 120``, ``client isn 1000``) and the Python API
+(``sim.configure("msl", 120)``) both go through ``SETTINGS``, so a value out of range gets
+the same message wherever it comes from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal, InvalidOperation
+
+from ..core.segment import MAX_WINDOW
+
+__all__ = ["SETTINGS", "SIDES", "Setting", "Settings", "seconds_to_us"]
+
+SIDES = ("client", "server")
+
+
+def seconds_to_us(value: object, what: str = "a duration") -> int:
+    """Seconds (a number or decimal text such as ``"1.5"``) as integer microseconds."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what} must be a number of seconds, not {value!r}")
+    try:
+        seconds = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValueError(f"{what} must be a number of seconds, not {value!r}") from None
+    if not seconds.is_finite():
+        raise ValueError(f"{what} must be a finite number of seconds, not {value!r}")
+    return int((seconds * 1_000_000).to_integral_value())
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One setting: its name, whether it is per side, its unit and range, and what it does."""
+
+    name: str
+    per_side: bool
+    seconds: bool
+    low: int
+    high: int
+    help: str
+    auto: bool = False
+
+    def coerce(self, value: object) -> int | None:
+        """The value in internal units (microseconds for durations); ValueError if invalid."""
+        if self.auto and (value is None or (isinstance(value, str) and value.strip().lower() == "auto")):
+            return None
+        if self.seconds:
+            number = seconds_to_us(value, self.name)
+            shown = lambda us: f"{Decimal(us) / 1_000_000:f}".rstrip("0").rstrip(".")  # noqa: E731
+            unit = " s"
+        else:
+            number = _integer(value, self.name)
+            shown = str
+            unit = ""
+        if not self.low <= number <= self.high:
+            raise ValueError(f"{self.name} must be between {shown(self.low)} and {shown(self.high)}{unit}, not {value}")
+        return number
+
+
+def _integer(value: object, name: str) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    raise ValueError(f"{name} must be a whole number, not {value!r}")
+
+
+SETTINGS: dict[str, Setting] = {
+    spec.name: spec
+    for spec in (
+        Setting(
+            "isn",
+            per_side=True,
+            seconds=False,
+            low=0,
+            high=2**32 - 1,
+            auto=True,
+            help="that side's ISS for its opens from now on; 'auto' for RFC 6528's generator",
+        ),
+        Setting("window", per_side=True, seconds=False, low=1, high=MAX_WINDOW, help="that side's RCV.WND"),
+        Setting("msl", per_side=False, seconds=True, low=1_000, high=86_400_000_000, help="maximum segment lifetime"),
+        Setting(
+            "rto", per_side=False, seconds=True, low=1_000, high=120_000_000, help="initial retransmission timeout"
+        ),
+        Setting(
+            "retries",
+            per_side=False,
+            seconds=False,
+            low=0,
+            high=100,
+            help="retransmissions before a connection is given up",
+        ),
+        Setting("mss", per_side=False, seconds=False, low=1, high=MAX_WINDOW, help="largest data segment"),
+        Setting("seed", per_side=False, seconds=False, low=0, high=2**63 - 1, help="key of the ISN generator"),
+    )
+}
+
+
+@dataclasses.dataclass
+class Settings:
+    """A simulation's settings, in internal units. Defaults are RFC 9293's."""
+
+    msl: int = 120_000_000
+    rto: int = 1_000_000
+    retries: int = 6
+    mss: int = 536
+    seed: int = 0
+    isn: dict[str, int | None] = dataclasses.field(default_factory=lambda: {"client": None, "server": None})
+    window: dict[str, int] = dataclasses.field(default_factory=lambda: {"client": MAX_WINDOW, "server": MAX_WINDOW})
+
+    def set(self, name: str, value: object, side: str | None = None) -> None:
+        """Validate and store one setting (``side`` for per-side ones)."""
+        spec = SETTINGS.get(name)
+        if spec is None:
+            raise ValueError(f"unknown setting {name!r}: the settings are {', '.join(SETTINGS)}")
+        if spec.per_side:
+            if side not in SIDES:
+                raise ValueError(f"{name} is set per side: say client or server (e.g. 'client {name} ...')")
+        elif side is not None:
+            raise ValueError(f"{name} applies to both sides: write '{name} ...' without {side}")
+        number = spec.coerce(value)
+        if spec.per_side:
+            getattr(self, name)[side] = number
+        else:
+            setattr(self, name, number)
+
+    def copy(self) -> Settings:
+        return dataclasses.replace(self, isn=dict(self.isn), window=dict(self.window))
