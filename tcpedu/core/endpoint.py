@@ -26,7 +26,7 @@ from .rto import SYN_DATA_PHASE_RTO_US, RtoEstimator
 from .segment import MAX_WINDOW, Flags, Segment
 from .seqnum import in_window, seq_add, seq_gt, seq_le, seq_lt, seq_sub
 from .states import State
-from .tcb import Tcb
+from .tcb import TCB_FIELDS, Tcb
 from .transitions import USER_CALLS, Action, Arc, Condition, Event, Refusal, arc_for, refusal_for
 
 __all__ = ["Endpoint", "EndpointConfig", "Output", "fill_bytes"]
@@ -52,8 +52,10 @@ _TIME_WAIT = State.TIME_WAIT
 
 # States whose segment text is delivered to the user (3.10.7.4, seventh step).
 _TEXT_STATES = frozenset({_ESTABLISHED, _FIN_WAIT_1, _FIN_WAIT_2})
-# States in which queued data (and then the FIN) may go out.
-_SENDING_STATES = frozenset({_ESTABLISHED, _CLOSE_WAIT, _FIN_WAIT_1, _LAST_ACK})
+# States in which queued data (and then the FIN) may go out. After a CLOSE the state moves on
+# at once while data the peer's window held back, and the FIN behind it, are still queued;
+# the peer's FIN can then move FIN-WAIT-1 on to CLOSING before they are all sent.
+_SENDING_STATES = frozenset({_ESTABLISHED, _CLOSE_WAIT, _FIN_WAIT_1, _CLOSING, _LAST_ACK})
 
 _FILLER = b"abcdefghijklmnopqrstuvwxyz"
 _PLAIN_ACK = "ACK"  # an ACK owed for no special reason; sent untagged
@@ -172,7 +174,7 @@ class Endpoint:
         """The TCB variables by their RFC names plus the timers, for tables and history."""
         tcb = self.tcb
         if tcb is None:
-            values: dict[str, object] = {name: None for name in _SNAPSHOT_NAMES}
+            values: dict[str, object] = dict.fromkeys(_SNAPSHOT_NAMES)
         else:
             values = tcb.snapshot()
         values["RTO"] = self._rto.rto_us / 1e6 if tcb is not None else None
@@ -281,7 +283,7 @@ class Endpoint:
                 seq=entry.seq,
                 n=self._retransmissions,
                 max=config.max_retransmissions,
-                rto=_seconds(self._rto.rto_us),
+                rto=self._rto.rto_us / 1e6,
             )
         )
 
@@ -575,10 +577,10 @@ class Endpoint:
             self._notes.append(
                 Note(
                     "rtt-sample",
-                    rtt=_seconds(self._now - self._rtt_started),
-                    srtt=_seconds(round(rto.srtt_us)),
-                    rttvar=_seconds(round(rto.rttvar_us)),
-                    rto=_seconds(rto.rto_us),
+                    rtt=(self._now - self._rtt_started) / 1e6,
+                    srtt=rto.srtt_us / 1e6,
+                    rttvar=rto.rttvar_us / 1e6,
+                    rto=rto.rto_us / 1e6,
                 )
             )
         self._retransmissions = 0
@@ -792,7 +794,7 @@ _PERFORM = {
 }
 assert set(_PERFORM) == set(Action), "every action of the table needs an implementation"
 
-_SNAPSHOT_NAMES = ("ISS", "IRS", "SND.UNA", "SND.NXT", "SND.WND", "SND.WL1", "SND.WL2", "RCV.NXT", "RCV.WND")
+_SNAPSHOT_NAMES = tuple(TCB_FIELDS.values())
 
 
 def _event_for_call(call: str) -> Event:
@@ -812,9 +814,3 @@ def _payload(data: bytes | int | None) -> bytes:
             raise ValueError(f"send needs a positive number of octets, not {data}")
         return fill_bytes(data)
     raise ValueError(f"send takes bytes or a number of octets, not {type(data).__name__}")
-
-
-def _seconds(us: int) -> str:
-    """Microseconds as a short decimal number of seconds (``1500000`` -> ``1.5``)."""
-    text = f"{us / 1e6:.6f}".rstrip("0").rstrip(".")
-    return text or "0"

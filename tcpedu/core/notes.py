@@ -61,7 +61,10 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "acked": ("SEG.ACK={ack} acknowledges {n} octets (SND.UNA {una} -> {ack})", "RFC 9293 3.10.7.4"),
     "duplicate-ack": ("SEG.ACK={ack} acknowledges nothing new (duplicate ACK): ignored", "RFC 9293 3.10.7.4"),
-    "closing-not-acked": ("our FIN is not acknowledged yet: segment ignored", "RFC 9293 3.10.7.4 (CLOSING)"),
+    "closing-not-acked": (
+        "our FIN is not acknowledged yet: the rest of the segment is ignored",
+        "RFC 9293 3.10.7.4 (CLOSING)",
+    ),
     "out-of-order": (
         "SEG.SEQ={seq} is ahead of RCV.NXT={rcv_nxt}: held until the gap is filled, ACK sent",
         "RFC 9293 3.10.7.4 (SHLD-31, MAY-13)",
@@ -80,14 +83,14 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
     "crash": ("the host crashed: it forgot the connection and sent nothing", "RFC 9293 3.5.1"),
     # timers (3.8.1, 3.10.8, RFC 6298)
     "retransmit": (
-        "retransmission timeout: resent seq={seq} (retransmission {n} of {max}; RTO now {rto} s)",
+        "retransmission timeout: resent seq={seq} (retransmission {n} of {max}; RTO now {rto:g} s)",
         "RFC 9293 3.10.8, RFC 6298 5.4-5.6",
     ),
     "give-up": (
         "no ACK after {max} retransmissions: connection aborted due to user timeout",
         "RFC 9293 3.8.3, 3.10.8",
     ),
-    "rtt-sample": ("RTT sample {rtt} s: SRTT={srtt} s, RTTVAR={rttvar} s, RTO={rto} s", "RFC 6298 2.2-2.3"),
+    "rtt-sample": ("RTT sample {rtt:g} s: SRTT={srtt:g} s, RTTVAR={rttvar:g} s, RTO={rto:g} s", "RFC 6298 2.2-2.3"),
     "syn-rto-reset": ("the SYN was retransmitted: RTO set to 3 s for the data phase", "RFC 6298 5.7"),
     "time-wait-over": ("2*MSL elapsed in TIME-WAIT: TCB deleted", "RFC 9293 3.10.8"),
 }

@@ -41,4 +41,14 @@ class Tcb:
 
     def snapshot(self) -> dict[str, int | None]:
         """The variables by their RFC names (``{"SND.UNA": 101, ...}``)."""
-        return {name: getattr(self, attr) for attr, name in TCB_FIELDS.items()}
+        return {
+            "ISS": self.iss,
+            "IRS": self.irs,
+            "SND.UNA": self.snd_una,
+            "SND.NXT": self.snd_nxt,
+            "SND.WND": self.snd_wnd,
+            "SND.WL1": self.snd_wl1,
+            "SND.WL2": self.snd_wl2,
+            "RCV.NXT": self.rcv_nxt,
+            "RCV.WND": self.rcv_wnd,
+        }

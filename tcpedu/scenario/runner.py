@@ -81,7 +81,11 @@ def run_script(script: Script, simulation: Simulation | None = None) -> Run:
             run.executed.append(command)
             if not isinstance(command, Configure):
                 run.steps.append(Step(command, sim.history[before:], sim.now_us))
-        except (CallRefused, SimulationError, ValueError) as error:
+        except SimulationError as error:
+            verb = command.text.split()[0]
+            run.error = ScenarioError(script.filename, command.line, f"{verb}: {error}")
+            break
+        except (CallRefused, ValueError) as error:  # the message names the call or setting
             run.error = ScenarioError(script.filename, command.line, str(error))
             break
     return run
