@@ -504,26 +504,28 @@ class Endpoint:
             self._accept_text(self.tcb.rcv_nxt, b"", False, False)
 
     def _accept_text(self, seq: int, data: bytes, fin: bool, fin_wait_1_acked: bool) -> None:
-        """Seventh and eighth steps: deliver in-order data, hold what is ahead, take the FIN."""
+        """Seventh and eighth steps: deliver in-order data, hold what is ahead, take the FIN.
+
+        Text held earlier (ahead of RCV.NXT, or carried on a SYN) is delivered as soon as it
+        continues the stream, even when the arriving segment carries no text of its own.
+        """
         tcb = self.tcb
-        rcv_nxt = tcb.rcv_nxt
-        if seq_gt(seq, rcv_nxt):
-            self._held[seq] = (data, fin)
-            self._notes.append(Note("out-of-order", seq=seq, rcv_nxt=rcv_nxt))
-            self._ack_reason = _PLAIN_ACK
-            return
-        fin_reached = self._take_text(seq, data, fin)
+        fin_reached = False
+        if data or fin:
+            rcv_nxt = tcb.rcv_nxt
+            if seq_gt(seq, rcv_nxt):
+                self._held[seq] = (data, fin)
+                self._notes.append(Note("out-of-order", seq=seq, rcv_nxt=rcv_nxt))
+                self._ack_reason = _PLAIN_ACK
+            else:
+                fin_reached = self._take_text(seq, data, fin)
         # Drain the reassembly queue while it continues the stream.
         while self._held and not fin_reached:
-            progress = False
-            for held_seq in list(self._held):
-                if seq_le(held_seq, tcb.rcv_nxt):
-                    held_data, held_fin = self._held.pop(held_seq)
-                    fin_reached = self._take_text(held_seq, held_data, held_fin)
-                    progress = True
-                    break
-            if not progress:
+            ready = next((held_seq for held_seq in self._held if seq_le(held_seq, tcb.rcv_nxt)), None)
+            if ready is None:
                 break
+            held_data, held_fin = self._held.pop(ready)
+            fin_reached = self._take_text(ready, held_data, held_fin)
         if fin_reached:
             self._held.clear()
             self._receive_fin(fin_wait_1_acked)
@@ -598,7 +600,9 @@ class Endpoint:
                 tcb.max_snd_wnd = wnd
 
     def _entered_established(self) -> None:
-        if self._syn_retransmitted and self._rto.rto_us < SYN_DATA_PHASE_RTO_US:
+        # RFC 6298 5.7: the implementation's RTO (the initial one) is below 3 s and the SYN's
+        # timer expired, so the data phase starts with 3 s, whatever the back-off reached.
+        if self._syn_retransmitted and self.config.rto_us < SYN_DATA_PHASE_RTO_US:
             self._rto.rto_us = SYN_DATA_PHASE_RTO_US
             self._notes.append(Note("syn-rto-reset"))
         if self._close_queued:

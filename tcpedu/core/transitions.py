@@ -151,6 +151,9 @@ class Arc:
     condition: Condition | None = None
     source: str = "Figure 5"
     """Where RFC 9293 states it: "Figure 5", "Figure 5 note N", a section, or "simulation"."""
+    drawn_action: str | None = None
+    """The action as Figure 5 prints it, where the figure leaves some of ``actions`` unsaid
+    (it writes ``x`` for LAST-ACK's "delete TCB" and omits LISTEN's "queue data")."""
 
     @property
     def in_figure(self) -> bool:
@@ -160,6 +163,8 @@ class Arc:
     @property
     def action_label(self) -> str:
         """The action part of the label: ``snd SYN,ACK``, or ``x`` for no action."""
+        if self.drawn_action is not None:
+            return self.drawn_action
         shown = [str(action) for action in self.actions if action.in_label]
         return ", ".join(shown) if shown else "x"
 
@@ -198,7 +203,7 @@ ARCS: tuple[Arc, ...] = (
     Arc(S.CLOSED, E.ACTIVE_OPEN, S.SYN_SENT, (A.CREATE_TCB, A.SND_SYN)),
     Arc(S.LISTEN, E.CLOSE, S.CLOSED, (A.DELETE_TCB,)),
     Arc(S.LISTEN, E.RCV_SYN, S.SYN_RECEIVED, (A.SND_SYN_ACK,)),
-    Arc(S.LISTEN, E.SEND, S.SYN_SENT, (A.SND_SYN, A.QUEUE_DATA)),
+    Arc(S.LISTEN, E.SEND, S.SYN_SENT, (A.SND_SYN, A.QUEUE_DATA), drawn_action="snd SYN"),
     Arc(S.SYN_SENT, E.CLOSE, S.CLOSED, (A.DELETE_TCB,)),
     Arc(S.SYN_SENT, E.RCV_SYN, S.SYN_RECEIVED, (A.SND_SYN_ACK,)),
     Arc(S.SYN_SENT, E.RCV_SYN_ACK, S.ESTABLISHED, (A.SND_ACK,)),
@@ -212,7 +217,7 @@ ARCS: tuple[Arc, ...] = (
     Arc(S.CLOSE_WAIT, E.CLOSE, S.LAST_ACK, (A.SND_FIN,)),
     Arc(S.FIN_WAIT_2, E.RCV_FIN, S.TIME_WAIT, (A.SND_ACK, A.START_2MSL_TIMER)),
     Arc(S.CLOSING, E.RCV_ACK_OF_FIN, S.TIME_WAIT, (A.START_2MSL_TIMER,)),
-    Arc(S.LAST_ACK, E.RCV_ACK_OF_FIN, S.CLOSED, (A.DELETE_TCB,)),
+    Arc(S.LAST_ACK, E.RCV_ACK_OF_FIN, S.CLOSED, (A.DELETE_TCB,), drawn_action="x"),
     Arc(S.TIME_WAIT, E.TIMEOUT_2MSL, S.CLOSED, (A.DELETE_TCB,)),
     # --- Figure 5's notes --------------------------------------------------------------------
     # Note 2: a FIN that also acknowledges our FIN skips FIN-WAIT-2 (3.10.7.4, eighth step).
