@@ -1,6 +1,7 @@
 # Shared by scripts/course and scripts/test: make a virtual environment in .venv with
 # tcpedu installed (editable) and the extras asked for, installing Debian packages first
-# when the machine lacks them. Sourced, not run; expects $EXTRAS (e.g. "course" or "test").
+# when the machine lacks them. Sourced, not run; expects $EXTRAS (e.g. "course" or "test")
+# and $APT_LISTS (files in scripts/ naming Debian packages).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,14 +10,17 @@ PYTHON="${PYTHON:-python3}"
 
 say() { printf 'tcpedu setup: %s\n' "$*" >&2; }
 
-# Debian packages the project needs, one per line in scripts/apt-packages.txt.
+# Debian packages the project needs, one per line in the files named by $APT_LISTS
+# (scripts/apt-packages.txt for the course; the tests add scripts/apt-packages-test.txt).
 missing_apt_packages() {
-    local pkg
-    while read -r pkg; do
-        pkg="${pkg%%#*}"; pkg="${pkg// /}"
-        [ -n "$pkg" ] || continue
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$pkg"
-    done < "$ROOT/scripts/apt-packages.txt"
+    local pkg list
+    for list in $APT_LISTS; do
+        while read -r pkg; do
+            pkg="${pkg%%#*}"; pkg="${pkg// /}"
+            [ -n "$pkg" ] || continue
+            dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || printf '%s\n' "$pkg"
+        done < "$ROOT/scripts/$list"
+    done
 }
 
 install_apt_packages() {
