@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .core.states import LANGUAGES, State
 from .core.transitions import ARCS, REFUSALS
+from .render.state_diagram import DETAILS
 from .scenario import (
     ScenarioError,
     format_trace,
@@ -55,6 +56,29 @@ def _build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print a named scenario's script (to copy and change)")
     show.add_argument("name")
 
+    draw = commands.add_parser(
+        "draw",
+        help="draw a run's ladder diagram or the state diagram as SVG or PNG",
+        description="Run a scenario and draw it: the ladder diagram of the run, or RFC 9293's state "
+        "diagram with both sides' states and last transitions highlighted.",
+    )
+    draw.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
+    draw.add_argument(
+        "--diagram", choices=("ladder", "state"), default="ladder", help="which picture (default: ladder)"
+    )
+    draw.add_argument(
+        "-o", "--output", metavar="FILE", help="write FILE.svg or FILE.png (default: the SVG on standard output)"
+    )
+    draw.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the words around the protocol")
+    draw.add_argument("--relative", action="store_true", help="ladder: seq and ack counted from each side's ISN")
+    draw.add_argument(
+        "--detail", choices=DETAILS, default="figure", help="state diagram: which arcs to draw (default: figure)"
+    )
+    draw.add_argument(
+        "--side", choices=("client", "server", "both"), default="both", help="state diagram: whose state to highlight"
+    )
+    draw.add_argument("--upto", type=int, metavar="LINE", help="draw the run as it was after line LINE of the script")
+
     table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
     table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
     return parser
@@ -93,6 +117,48 @@ def _run(args: argparse.Namespace) -> int:
     if run.failure is not None:
         line = run.failure.command.line
         print(f"tcpedu: {script.filename}:{line}: {run.failure.message}", file=sys.stderr)
+        return EXIT_EXPECT_FAILED
+    return EXIT_OK
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from .render import DiagramError, Ladder, StateDiagram
+    from .render.tools import save_picture
+
+    script = _load(args.scenario)
+    run = run_script(script)
+    if run.error is not None:
+        raise _UserError(f"{run.error} (nothing drawn)")
+    steps = run.steps
+    if args.upto is not None:
+        lines = [step.command.line for step in steps]
+        if args.upto < 1 or not lines or args.upto < lines[0]:
+            first = lines[0] if lines else None
+            raise _UserError(f"--upto {args.upto}: the first action of {script.filename} is on line {first}")
+        steps = [step for step in steps if step.command.line <= args.upto]
+    records = [record for step in steps for record in step.records]
+    try:
+        if args.diagram == "ladder":
+            svg = Ladder(records, lang=args.lang, relative=args.relative, title=script.title).svg()
+        else:
+            diagram = StateDiagram(args.detail, args.lang)
+            sides = ("client", "server") if args.side == "both" else (args.side,)
+            if records:
+                svg = diagram.view_of(records[-1], sides).svg
+            else:
+                svg = diagram.view({side: State.CLOSED for side in sides}).svg
+        if args.output is None:
+            sys.stdout.write(svg)
+        else:
+            output = Path(args.output)
+            if not output.parent.is_dir():
+                raise _UserError(f"{args.output}: no folder {str(output.parent)!r} to write into")
+            save_picture(svg, output)
+    except DiagramError as error:
+        raise _UserError(str(error)) from None
+    if run.failure is not None:
+        line = run.failure.command.line
+        print(f"tcpedu: {script.filename}:{line}: {run.failure.message} (drawn up to there)", file=sys.stderr)
         return EXIT_EXPECT_FAILED
     return EXIT_OK
 
@@ -139,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list()
         if args.command == "show":
             return _show(args.name)
+        if args.command == "draw":
+            return _draw(args)
         return _table(args.lang)
     except (ScenarioError, _UserError) as error:
         print(f"tcpedu: {error}", file=sys.stderr)

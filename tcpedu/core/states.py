@@ -44,6 +44,13 @@ class State(enum.Enum):
             raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
         return _DESCRIPTIONS[self][LANGUAGES.index(lang)]
 
+    def gloss(self, lang: str = "en") -> str:
+        """A short name for the state in ``lang`` beside the RFC's (empty in English, where the
+        RFC's name is the name): ``"연결 수립"`` for ESTABLISHED in Korean."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+        return "" if lang == "en" else _GLOSSES_KO[self]
+
     @classmethod
     def parse(cls, text: str) -> State:
         """The state named by ``text``: RFC names, any case, ``_`` or ``-``, or the figure's
@@ -70,6 +77,21 @@ _ALIASES = {
     "TIMEWAIT": "TIME-WAIT",
     "CLOSEWAIT": "CLOSE-WAIT",
     "LASTACK": "LAST-ACK",
+}
+
+# Korean courses keep the RFC's names; the gloss says what the name means.
+_GLOSSES_KO: dict[State, str] = {
+    State.CLOSED: "연결 없음",
+    State.LISTEN: "연결 요청 대기",
+    State.SYN_SENT: "SYN 보냄",
+    State.SYN_RECEIVED: "SYN 받음",
+    State.ESTABLISHED: "연결 수립",
+    State.FIN_WAIT_1: "FIN 보냄, ACK 대기",
+    State.FIN_WAIT_2: "상대 FIN 대기",
+    State.CLOSE_WAIT: "내 CLOSE 대기",
+    State.CLOSING: "동시 종료 중",
+    State.LAST_ACK: "마지막 ACK 대기",
+    State.TIME_WAIT: "2*MSL 대기",
 }
 
 _DESCRIPTIONS: dict[State, tuple[str, str]] = {

@@ -151,6 +151,10 @@ class Arc:
     condition: Condition | None = None
     source: str = "Figure 5"
     """Where RFC 9293 states it: "Figure 5", "Figure 5 note N", a section, or "simulation"."""
+    usual_path: str | None = None
+    """"client" or "server" for the arcs of the usual path through a connection that a client
+    (active open, active close) or a server (passive open, passive close) takes, as textbooks
+    mark them; None for the rest."""
     drawn_action: str | None = None
     """The action as Figure 5 prints it, where the figure leaves some of ``actions`` unsaid
     (it writes ``x`` for LAST-ACK's "delete TCB" and omits LISTEN's "queue data")."""
@@ -199,26 +203,26 @@ _SYNCED_NO_RST = (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT, S.CLO
 
 ARCS: tuple[Arc, ...] = (
     # --- RFC 9293 Figure 5, arc by arc ------------------------------------------------------
-    Arc(S.CLOSED, E.PASSIVE_OPEN, S.LISTEN, (A.CREATE_TCB,)),
-    Arc(S.CLOSED, E.ACTIVE_OPEN, S.SYN_SENT, (A.CREATE_TCB, A.SND_SYN)),
+    Arc(S.CLOSED, E.PASSIVE_OPEN, S.LISTEN, (A.CREATE_TCB,), usual_path="server"),
+    Arc(S.CLOSED, E.ACTIVE_OPEN, S.SYN_SENT, (A.CREATE_TCB, A.SND_SYN), usual_path="client"),
     Arc(S.LISTEN, E.CLOSE, S.CLOSED, (A.DELETE_TCB,)),
-    Arc(S.LISTEN, E.RCV_SYN, S.SYN_RECEIVED, (A.SND_SYN_ACK,)),
+    Arc(S.LISTEN, E.RCV_SYN, S.SYN_RECEIVED, (A.SND_SYN_ACK,), usual_path="server"),
     Arc(S.LISTEN, E.SEND, S.SYN_SENT, (A.SND_SYN, A.QUEUE_DATA), drawn_action="snd SYN"),
     Arc(S.SYN_SENT, E.CLOSE, S.CLOSED, (A.DELETE_TCB,)),
     Arc(S.SYN_SENT, E.RCV_SYN, S.SYN_RECEIVED, (A.SND_SYN_ACK,)),
-    Arc(S.SYN_SENT, E.RCV_SYN_ACK, S.ESTABLISHED, (A.SND_ACK,)),
+    Arc(S.SYN_SENT, E.RCV_SYN_ACK, S.ESTABLISHED, (A.SND_ACK,), usual_path="client"),
     Arc(S.SYN_RECEIVED, E.RCV_RST, S.LISTEN, (A.RESET_TO_LISTEN,), Condition.PASSIVE_OPEN),
-    Arc(S.SYN_RECEIVED, E.RCV_ACK_OF_SYN, S.ESTABLISHED, ()),
+    Arc(S.SYN_RECEIVED, E.RCV_ACK_OF_SYN, S.ESTABLISHED, (), usual_path="server"),
     Arc(S.SYN_RECEIVED, E.CLOSE, S.FIN_WAIT_1, (A.SND_FIN,)),
-    Arc(S.ESTABLISHED, E.CLOSE, S.FIN_WAIT_1, (A.SND_FIN,)),
-    Arc(S.ESTABLISHED, E.RCV_FIN, S.CLOSE_WAIT, (A.SND_ACK,)),
-    Arc(S.FIN_WAIT_1, E.RCV_ACK_OF_FIN, S.FIN_WAIT_2, ()),
+    Arc(S.ESTABLISHED, E.CLOSE, S.FIN_WAIT_1, (A.SND_FIN,), usual_path="client"),
+    Arc(S.ESTABLISHED, E.RCV_FIN, S.CLOSE_WAIT, (A.SND_ACK,), usual_path="server"),
+    Arc(S.FIN_WAIT_1, E.RCV_ACK_OF_FIN, S.FIN_WAIT_2, (), usual_path="client"),
     Arc(S.FIN_WAIT_1, E.RCV_FIN, S.CLOSING, (A.SND_ACK,)),
-    Arc(S.CLOSE_WAIT, E.CLOSE, S.LAST_ACK, (A.SND_FIN,)),
-    Arc(S.FIN_WAIT_2, E.RCV_FIN, S.TIME_WAIT, (A.SND_ACK, A.START_2MSL_TIMER)),
+    Arc(S.CLOSE_WAIT, E.CLOSE, S.LAST_ACK, (A.SND_FIN,), usual_path="server"),
+    Arc(S.FIN_WAIT_2, E.RCV_FIN, S.TIME_WAIT, (A.SND_ACK, A.START_2MSL_TIMER), usual_path="client"),
     Arc(S.CLOSING, E.RCV_ACK_OF_FIN, S.TIME_WAIT, (A.START_2MSL_TIMER,)),
-    Arc(S.LAST_ACK, E.RCV_ACK_OF_FIN, S.CLOSED, (A.DELETE_TCB,), drawn_action="x"),
-    Arc(S.TIME_WAIT, E.TIMEOUT_2MSL, S.CLOSED, (A.DELETE_TCB,)),
+    Arc(S.LAST_ACK, E.RCV_ACK_OF_FIN, S.CLOSED, (A.DELETE_TCB,), drawn_action="x", usual_path="server"),
+    Arc(S.TIME_WAIT, E.TIMEOUT_2MSL, S.CLOSED, (A.DELETE_TCB,), usual_path="client"),
     # --- Figure 5's notes --------------------------------------------------------------------
     # Note 2: a FIN that also acknowledges our FIN skips FIN-WAIT-2 (3.10.7.4, eighth step).
     Arc(

@@ -1,0 +1,25 @@
+"""Pictures drawn from tcpedu's own data: the state diagram (from the transition table, laid
+out by Graphviz) and the ladder diagram (from a run's history, pure Python).
+
+Both are SVG first; ``save("x.png")`` turns them into PNG with librsvg's ``rsvg-convert``.
+A program a picture needs but the machine lacks is a ``DiagramError`` saying how to install
+it; nothing else in tcpedu needs either program.
+"""
+
+from .colours import SIDE_COLOURS
+from .errors import DiagramError
+from .ladder import Ladder, ladder_of
+from .state_diagram import DETAILS, DiagramView, StateDiagram, arc_id, dot_source, state_id
+
+__all__ = [
+    "DETAILS",
+    "SIDE_COLOURS",
+    "DiagramError",
+    "DiagramView",
+    "Ladder",
+    "StateDiagram",
+    "arc_id",
+    "dot_source",
+    "ladder_of",
+    "state_id",
+]
