@@ -104,7 +104,7 @@ def test_arrows_show_each_segments_fate(name):
     for packet_id, fate in fates(run.simulation.history).items():
         group = segments(root)[packet_id]
         assert fate in group.get("class").split()
-        x1, y1, x2, y2 = line_of(group)
+        _, y1, x2, y2 = line_of(group)
         receiver_x = server_x if group.get("data-to") == "server" else client_x
         assert y2 > y1, "time runs downwards"
         if fate == "delivered":
@@ -155,9 +155,10 @@ def _crosses(a, b) -> bool:
     def side(x1, y1, x2, y2, x, y):
         return (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
 
-    return side(ax1, ay1, ax2, ay2, bx1, by1) * side(ax1, ay1, ax2, ay2, bx2, by2) < 0 and side(
-        bx1, by1, bx2, by2, ax1, ay1
-    ) * side(bx1, by1, bx2, by2, ax2, ay2) < 0
+    return (
+        side(ax1, ay1, ax2, ay2, bx1, by1) * side(ax1, ay1, ax2, ay2, bx2, by2) < 0
+        and side(bx1, by1, bx2, by2, ax1, ay1) * side(bx1, by1, bx2, by2, ax2, ay2) < 0
+    )
 
 
 def test_segments_delivered_out_of_order_cross():
@@ -198,7 +199,7 @@ def test_retransmissions_and_timer_expiries_are_marked():
     assert len(timers) == len(expiries) == 3
     assert all("RTO expired" in [t.text for t in g.iter(f"{SVG}text")] for g in timers)
     times = [g.get("data-time") for g in root.iter(f"{SVG}g") if g.get("class") == "time"]
-    assert ["1", "3", "7"] == [t for t in times if t in ("1", "3", "7")]
+    assert [t for t in times if t in ("1", "3", "7")] == ["1", "3", "7"]
 
 
 def test_time_wait_is_a_bracket_of_two_msl_restarted_by_the_retransmitted_fin():

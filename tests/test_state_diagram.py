@@ -14,9 +14,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tcpedu import ARCS, State, load_scenario, run_script
-from tcpedu.render import DiagramError, StateDiagram, arc_id, state_id
+from tcpedu.render import DiagramError, StateDiagram, arc_id, state_id, tools
 from tcpedu.render import state_diagram as state_diagram_module
-from tcpedu.render import tools
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
