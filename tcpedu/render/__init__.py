@@ -10,6 +10,7 @@ from .colours import SIDE_COLOURS
 from .errors import DiagramError
 from .ladder import Ladder, ladder_of
 from .state_diagram import DETAILS, DiagramView, StateDiagram, arc_id, dot_source, state_id
+from .template import fit_width
 
 __all__ = [
     "DETAILS",
@@ -20,6 +21,7 @@ __all__ = [
     "StateDiagram",
     "arc_id",
     "dot_source",
+    "fit_width",
     "ladder_of",
     "state_id",
 ]

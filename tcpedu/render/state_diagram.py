@@ -25,6 +25,7 @@ from ..sim.settings import SIDES
 from ..words import word
 from . import tools
 from .colours import SIDE_COLOURS
+from .errors import DiagramError
 from .template import SVG_NS, SvgTemplate, mark
 
 __all__ = ["DETAILS", "DiagramView", "StateDiagram", "arc_id", "state_id"]
@@ -412,6 +413,17 @@ class StateDiagram:
     def svg(self) -> str:
         """The plain diagram, nothing highlighted."""
         return self.template.render()
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        # In a notebook a missing Graphviz is a message saying how to install it, not a traceback.
+        try:
+            return {"image/svg+xml": self.svg()}
+        except DiagramError as error:
+            return {"text/plain": str(error)}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the plain diagram to ``path`` (``.svg`` or ``.png``)."""
+        return tools.save_picture(self.svg(), path)
 
 
 class DiagramView:

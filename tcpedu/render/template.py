@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-__all__ = ["SVG_NS", "XLINK_NS", "SvgTemplate", "mark"]
+__all__ = ["SVG_NS", "XLINK_NS", "SvgTemplate", "fit_width", "mark"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -79,3 +79,9 @@ def mark(element: ET.Element, key: str, attribute: str, slots: dict[str, str], d
         original = element.get(attribute, "")
         element.set(attribute, f"@{{{slot}}}")
     slots[slot] = original if default is None else default
+
+
+def fit_width(svg: str) -> str:
+    """The SVG made to fill its box's width (its height follows from its viewBox), for
+    pictures shown inline in a page."""
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', svg, count=1)

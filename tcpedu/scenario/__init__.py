@@ -2,11 +2,12 @@
 
 from .library import load_scenario, scenario_names, scenario_source
 from .report import format_trace, run_to_dict
-from .runner import CheckResult, Run, Step, run_script
+from .runner import CheckResult, Player, Run, Step, run_script
 from .script import ScenarioError, Script, parse
 
 __all__ = [
     "CheckResult",
+    "Player",
     "Run",
     "ScenarioError",
     "Script",

@@ -22,7 +22,7 @@ from .script import (
     Wait,
 )
 
-__all__ = ["CheckResult", "Run", "Step", "run_script"]
+__all__ = ["CheckResult", "Player", "Run", "Step", "run_script"]
 
 
 @dataclasses.dataclass
@@ -64,31 +64,95 @@ class Run:
 
 def run_script(script: Script, simulation: Simulation | None = None) -> Run:
     """Run ``script`` to its end, its first failed expectation, or its first impossible line."""
-    sim = simulation if simulation is not None else Simulation()
-    run = Run(script, sim)
-    for command in script.commands:
-        try:
-            if isinstance(command, (Expect, ExpectRefused)):
-                result = _check(sim, command)
-                run.checks.append(result)
+    player = Player(script, simulation)
+    while player.step() is not None:
+        pass
+    return player.run
+
+
+class Player:
+    """Carries a script out one action line at a time (the settings and ``expect`` lines
+    before it included), for stepping through a scenario; ``run`` collects what happened."""
+
+    def __init__(self, script: Script, simulation: Simulation | None = None):
+        self.script = script
+        self.run = Run(script, simulation if simulation is not None else Simulation())
+        self.position = 0
+        """Index in ``script.commands`` of the next command to carry out."""
+
+    @property
+    def simulation(self) -> Simulation:
+        return self.run.simulation
+
+    @property
+    def done(self) -> bool:
+        """True at the script's end, or once a line failed or could not be carried out."""
+        return not self.run.ok or self.position >= len(self.script.commands)
+
+    @property
+    def next_command(self) -> Command | None:
+        """The next action line (settings and checks are carried out on the way to it)."""
+        if not self.run.ok:
+            return None
+        for command in self.script.commands[self.position :]:
+            if not isinstance(command, (Configure, Expect, ExpectRefused)):
+                return command
+        return None
+
+    def step(self) -> Step | None:
+        """Carry out commands up to and including the next action line; its ``Step``, or None
+        if the script ended (or stopped at a failure or error) before one."""
+        run = self.run
+        sim = run.simulation
+        commands = self.script.commands
+        while run.ok and self.position < len(commands):
+            command = commands[self.position]
+            self.position += 1
+            try:
+                if isinstance(command, (Expect, ExpectRefused)):
+                    result = _check(sim, command)
+                    run.checks.append(result)
+                    run.executed.append(command)
+                    if not result.ok:
+                        run.failure = result
+                    continue
+                before = len(sim.history)
+                _perform(sim, command)
                 run.executed.append(command)
-                if not result.ok:
-                    run.failure = result
-                    break
-                continue
-            before = len(sim.history)
-            _perform(sim, command)
-            run.executed.append(command)
-            if not isinstance(command, Configure):
-                run.steps.append(Step(command, sim.history[before:], sim.now_us))
-        except SimulationError as error:
-            verb = command.text.split()[0]
-            run.error = ScenarioError(script.filename, command.line, f"{verb}: {error}")
-            break
-        except (CallRefused, ValueError) as error:  # the message names the call or setting
-            run.error = ScenarioError(script.filename, command.line, str(error))
-            break
-    return run
+                if isinstance(command, Configure):
+                    continue
+                step = Step(command, sim.history[before:], sim.now_us)
+                run.steps.append(step)
+                return step
+            except SimulationError as error:
+                verb = command.text.split()[0]
+                run.error = ScenarioError(self.script.filename, command.line, f"{verb}: {error}")
+            except (CallRefused, ValueError) as error:  # the message names the call or setting
+                run.error = ScenarioError(self.script.filename, command.line, str(error))
+        return None
+
+    def settle(self) -> None:
+        """Carry out the settings and checks before the next action line (a scenario's ISNs,
+        say), without the action."""
+        commands = self.script.commands
+        while self.run.ok and self.position < len(commands):
+            if not isinstance(commands[self.position], (Configure, Expect, ExpectRefused)):
+                return
+            if self.step() is not None:  # pragma: no cover - only settings and checks were ahead
+                raise AssertionError("settle carried out an action")
+
+    def mark(self) -> tuple[int, int, int, int]:
+        """Where the player is, for ``rewind``."""
+        run = self.run
+        return (self.position, len(run.steps), len(run.checks), len(run.executed))
+
+    def rewind(self, mark: tuple[int, int, int, int]) -> None:
+        """Go back to ``mark`` (the simulation is rewound by its own ``undo``)."""
+        self.position, steps, checks, executed = mark
+        run = self.run
+        del run.steps[steps:], run.checks[checks:], run.executed[executed:]
+        run.failure = None
+        run.error = None
 
 
 def _perform(sim: Simulation, command: Command) -> None:

@@ -1,0 +1,253 @@
+"""What the stepping widget shows and does, without any widget: a model a view observes.
+
+An ``ExplorerModel`` holds a simulation (and, when a named scenario is open, a ``Player``
+stepping through its script). Every request the learner makes (a user call, a network
+action, the clock, back, reset, the script's next step) is one *step*; the model keeps the
+steps so ``back`` undoes exactly one, however many simulation requests it took, and after
+each step it tells its observers. It knows nothing of ipywidgets: tests drive it directly,
+and ``explorer.py`` draws it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from ..core.errors import CallRefused, SimulationError
+from ..core.transitions import Refusal
+from ..scenario import Player, ScenarioError, Script, load_scenario, parse
+from ..sim.history import Record
+from ..sim.network import Packet
+from ..sim.settings import SIDES
+from ..sim.simulation import Simulation
+
+__all__ = ["CALLS", "TCB_ROWS", "ExplorerModel", "StepDone"]
+
+CALLS = ("listen", "connect", "send", "close", "abort", "crash")
+"""The user calls the widget offers each side, in the order of its buttons."""
+
+TCB_ROWS = ("ISS", "IRS", "SND.UNA", "SND.NXT", "SND.WND", "RCV.NXT", "RCV.WND", "RTO", "received")
+"""The TCB variables the widget's table shows (RFC 9293 3.3.1), and the octets received."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StepDone:
+    """One learner's step: what was asked, the history records it made, and any message."""
+
+    request: str
+    records: tuple[Record, ...]
+    message: str = ""
+    """Why nothing happened (a refused call, an impossible action), or a failed check."""
+    ok: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class _Undo:
+    actions: int
+    """How many simulation requests the step made."""
+    player: tuple[int, int, int, int] | None
+
+
+class ExplorerModel:
+    """A client, a server and the network between them, stepped by a learner."""
+
+    def __init__(self, scenario: str | Script | None = None, **settings: object):
+        """``scenario``: a named scenario, a script's text, or a parsed ``Script`` to step
+        through (or None to play freely); ``settings`` as for ``Simulation`` (``client_isn=100``)."""
+        if isinstance(scenario, str):
+            scenario = load_scenario(scenario) if "\n" not in scenario else parse(scenario, "<script>")
+        self.script: Script | None = scenario
+        self._settings = settings
+        self._observers: list[Callable[[ExplorerModel], None]] = []
+        self._start()
+
+    def _start(self) -> None:
+        self.simulation = Simulation(**self._settings)
+        self.player = Player(self.script, self.simulation) if self.script is not None else None
+        if self.player is not None:
+            self.player.settle()  # the scenario's ISNs and settings before its first action
+        self._undo: list[_Undo] = []
+        self.last = StepDone("start", ())
+        self._before: tuple[dict[str, object], dict[str, object]] = (
+            self.simulation.client.snapshot(),
+            self.simulation.server.snapshot(),
+        )
+
+    # ------------------------------------------------------------------------------------------
+    # Observing
+
+    def observe(self, callback: Callable[[ExplorerModel], None]) -> None:
+        """Call ``callback(model)`` after every step."""
+        self._observers.append(callback)
+
+    def _changed(self) -> None:
+        for callback in self._observers:
+            callback(self)
+
+    # ------------------------------------------------------------------------------------------
+    # Reading
+
+    @property
+    def history(self) -> list[Record]:
+        return self.simulation.history
+
+    @property
+    def in_flight(self) -> list[Packet]:
+        return self.simulation.in_flight
+
+    @property
+    def steps(self) -> int:
+        """How many steps can be taken back."""
+        return len(self._undo)
+
+    def refusal(self, side: str, call: str) -> Refusal | None:
+        """Why ``side`` cannot make ``call`` now (None if it can)."""
+        return self.simulation.endpoint(side).refusal(call)
+
+    def tcb(self, side: str) -> dict[str, object]:
+        return self.simulation.endpoint(side).snapshot()
+
+    def changed(self, side: str) -> set[str]:
+        """The TCB rows of ``side`` that the last step changed."""
+        before = self._before[SIDES.index(side)]
+        now = self.tcb(side)
+        return {name for name in TCB_ROWS if before.get(name) != now.get(name)}
+
+    def next_timer(self) -> tuple[float, str, str] | None:
+        """(seconds, side, timer name) of the next timer, or None."""
+        due = self.simulation.next_timer()
+        return None if due is None else (due[0] / 1e6, due[1], due[2])
+
+    @property
+    def scenario_next(self) -> str | None:
+        """The script's next action line, or None (no script, or it is over)."""
+        if self.player is None:
+            return None
+        command = self.player.next_command
+        return None if command is None else command.text
+
+    # ------------------------------------------------------------------------------------------
+    # Steps
+
+    def call(self, side: str, call: str, data: bytes | int | None = None) -> StepDone:
+        """A user call on ``side``; a refused call changes nothing and says why."""
+        if call == "send" and data is None:
+            data = 100
+        label = f"{side} {call}" + (f" {data}" if call == "send" else "")
+        return self._step(label, lambda: self.simulation.call(side, call, data))
+
+    def deliver(self, packet_id: int | None = None) -> StepDone:
+        return self._network("deliver", packet_id)
+
+    def drop(self, packet_id: int | None = None) -> StepDone:
+        return self._network("drop", packet_id)
+
+    def duplicate(self, packet_id: int | None = None) -> StepDone:
+        return self._network("duplicate", packet_id)
+
+    def deliver_all(self) -> StepDone:
+        return self._step("deliver all", self.simulation.deliver_all)
+
+    def _network(self, verb: str, packet_id: int | None) -> StepDone:
+        label = verb if packet_id is None else f"{verb} #{packet_id}"
+        return self._step(label, lambda: getattr(self.simulation, verb)(packet_id))
+
+    def wait(self, seconds: float | int | str) -> StepDone:
+        """Advance the clock by ``seconds``; timers due fire in time order."""
+        try:
+            amount = Decimal(str(seconds))
+        except InvalidOperation:
+            return self._refused(f"wait {seconds}", f"wait needs a number of seconds, not {seconds!r}")
+        return self._step(f"wait {amount:f}", lambda: self.simulation.wait(amount))
+
+    def wait_next(self) -> StepDone:
+        """Advance the clock to the next timer and fire it."""
+        return self._step("wait next", self.simulation.wait_next)
+
+    def play(self) -> StepDone:
+        """Carry out the scenario's next action line."""
+        player = self.player
+        if player is None:
+            return self._refused("play", "no scenario is open")
+        if player.done:
+            return self._refused("play", "the scenario is over")
+        mark = player.mark()
+        before = len(self.simulation.actions)
+        history_before = len(self.simulation.history)
+        snapshots = self._snapshots()
+        step = player.step()
+        run = player.run
+        message, ok = "", True
+        if run.failure is not None:
+            message, ok = f"line {run.failure.command.line}: {run.failure.message}", False
+        elif run.error is not None:
+            message, ok = str(run.error), False
+        made = len(self.simulation.actions) - before
+        if step is None and made == 0:
+            player.rewind(mark)
+            if not ok:
+                # A check or a line that could not be carried out: say so, keep the run.
+                self.last = StepDone("play", (), message, ok=False)
+                self._changed()
+                return self.last
+            return self._refused("play", "the scenario is over")
+        self._before = snapshots
+        self._undo.append(_Undo(made, mark))
+        request = step.command.text if step is not None else "play"
+        self.last = StepDone(request, tuple(self.simulation.history[history_before:]), message, ok)
+        self._changed()
+        return self.last
+
+    def back(self) -> StepDone:
+        """Take the last step back."""
+        if not self._undo:
+            return self._refused("back", "nothing to take back")
+        undo = self._undo.pop()
+        if undo.actions:
+            self.simulation.undo(undo.actions)
+        if undo.player is not None and self.player is not None:
+            self.player.rewind(undo.player)
+        previous = self.history[-1:] if self.history else []
+        self._before = self._snapshots()
+        self.last = StepDone("back", tuple(previous))
+        self._changed()
+        return self.last
+
+    def reset(self) -> StepDone:
+        """Start again from the beginning (the scenario's too)."""
+        observers = self._observers
+        self._start()
+        self._observers = observers
+        self.last = StepDone("reset", ())
+        self._changed()
+        return self.last
+
+    # ------------------------------------------------------------------------------------------
+
+    def _snapshots(self) -> tuple[dict[str, object], dict[str, object]]:
+        return (self.simulation.client.snapshot(), self.simulation.server.snapshot())
+
+    def _step(self, request: str, action: Callable[[], object]) -> StepDone:
+        sim = self.simulation
+        actions_before = len(sim.actions)
+        history_before = len(sim.history)
+        snapshots = self._snapshots()
+        try:
+            action()
+        except (CallRefused, SimulationError, ScenarioError, ValueError) as error:
+            made = len(sim.actions) - actions_before
+            if made:  # e.g. deliver all stopped after many deliveries: keep what was done
+                self._undo.append(_Undo(made, self.player.mark() if self.player else None))
+                self._before = snapshots
+            return self._refused(request, str(error), tuple(sim.history[history_before:]))
+        self._before = snapshots
+        self._undo.append(_Undo(len(sim.actions) - actions_before, self.player.mark() if self.player else None))
+        self.last = StepDone(request, tuple(sim.history[history_before:]))
+        self._changed()
+        return self.last
+
+    def _refused(self, request: str, message: str, records: tuple[Record, ...] = ()) -> StepDone:
+        self.last = StepDone(request, records, message, ok=False)
+        self._changed()
+        return self.last
