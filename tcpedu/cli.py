@@ -86,22 +86,34 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _load(argument: str) -> Script:
     if argument == "-":
-        return parse(sys.stdin.read(), "<stdin>")
+        stream = getattr(sys.stdin, "buffer", None)  # bytes where there are bytes (not a StringIO)
+        text = _decoded(stream.read(), "standard input") if stream is not None else sys.stdin.read()
+        return parse(text, "<stdin>")
     path = Path(argument)
-    if path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # a name too long for the file system, say
+        raise _UserError(f"{argument[:80]}: cannot look for it ({error.strerror})") from None
+    if exists:
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except IsADirectoryError:
             raise _UserError(f"{argument}: is a directory, not a scenario file") from None
-        except UnicodeDecodeError:
-            raise _UserError(f"{argument}: not a text file (scenario files are UTF-8 text)") from None
         except OSError as error:
             raise _UserError(f"{argument}: cannot read it ({error.strerror})") from None
-        return parse(text, argument)
+        return parse(_decoded(data, argument), argument)
     try:
         return parse(scenario_source(argument), argument)
     except KeyError:
         raise _UserError(f"no file or named scenario {argument!r} (run 'tcpedu list' to see the named ones)") from None
+
+
+def _decoded(data: bytes, where: str) -> str:
+    """Script bytes as text: UTF-8, with the byte-order mark some editors write dropped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _UserError(f"{where}: not a text file (scenario files are UTF-8 text)") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -197,7 +209,10 @@ def _table(lang: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    args = _build_parser().parse_args(argv)
+    try:
+        args = _build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed the usage error (or the help)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     try:
         if args.command == "run":
             return _run(args)

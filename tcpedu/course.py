@@ -55,9 +55,9 @@ class HtmlTable:
         return "\n".join(lines)
 
 
-def state_table(states: Iterable[State] | None = None, lang: str = "en") -> HtmlTable:
-    """The states (all 11 by default) with what each means, in ``lang``."""
-    chosen = list(State) if states is None else list(states)
+def state_table(states: Iterable[State | str] | None = None, lang: str = "en") -> HtmlTable:
+    """The states (all 11 by default; RFC names or ``State``s) with what each means, in ``lang``."""
+    chosen = list(State) if states is None else [s if isinstance(s, State) else State.parse(s) for s in states]
     rows = []
     for state in chosen:
         gloss = state.gloss(lang)

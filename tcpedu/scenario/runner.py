@@ -102,33 +102,10 @@ class Player:
     def step(self) -> Step | None:
         """Carry out commands up to and including the next action line; its ``Step``, or None
         if the script ended (or stopped at a failure or error) before one."""
-        run = self.run
-        sim = run.simulation
-        commands = self.script.commands
-        while run.ok and self.position < len(commands):
-            command = commands[self.position]
-            self.position += 1
-            try:
-                if isinstance(command, (Expect, ExpectRefused)):
-                    result = _check(sim, command)
-                    run.checks.append(result)
-                    run.executed.append(command)
-                    if not result.ok:
-                        run.failure = result
-                    continue
-                before = len(sim.history)
-                _perform(sim, command)
-                run.executed.append(command)
-                if isinstance(command, Configure):
-                    continue
-                step = Step(command, sim.history[before:], sim.now_us)
-                run.steps.append(step)
+        while self.run.ok and self.position < len(self.script.commands):
+            step = self._carry_out_next()
+            if step is not None:
                 return step
-            except SimulationError as error:
-                verb = command.text.split()[0]
-                run.error = ScenarioError(self.script.filename, command.line, f"{verb}: {error}")
-            except (CallRefused, ValueError) as error:  # the message names the call or setting
-                run.error = ScenarioError(self.script.filename, command.line, str(error))
         return None
 
     def settle(self) -> None:
@@ -138,8 +115,36 @@ class Player:
         while self.run.ok and self.position < len(commands):
             if not isinstance(commands[self.position], (Configure, Expect, ExpectRefused)):
                 return
-            if self.step() is not None:  # pragma: no cover - only settings and checks were ahead
-                raise AssertionError("settle carried out an action")
+            self._carry_out_next()
+
+    def _carry_out_next(self) -> Step | None:
+        """Carry out the next command; the ``Step`` if it was an action line."""
+        run = self.run
+        sim = run.simulation
+        command = self.script.commands[self.position]
+        self.position += 1
+        try:
+            if isinstance(command, (Expect, ExpectRefused)):
+                result = _check(sim, command)
+                run.checks.append(result)
+                run.executed.append(command)
+                if not result.ok:
+                    run.failure = result
+                return None
+            before = len(sim.history)
+            _perform(sim, command)
+            run.executed.append(command)
+            if isinstance(command, Configure):
+                return None
+            step = Step(command, sim.history[before:], sim.now_us)
+            run.steps.append(step)
+            return step
+        except SimulationError as error:
+            verb = command.text.split()[0]
+            run.error = ScenarioError(self.script.filename, command.line, f"{verb}: {error}")
+        except (CallRefused, ValueError) as error:  # the message names the call or setting
+            run.error = ScenarioError(self.script.filename, command.line, str(error))
+        return None
 
     def mark(self) -> tuple[int, int, int, int]:
         """Where the player is, for ``rewind``."""

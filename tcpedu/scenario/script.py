@@ -47,6 +47,7 @@ __all__ = [
 MAX_SEND = 10_000_000
 MAX_WAIT_US = 10_000_000 * 1_000_000
 NETWORK_VERBS = ("deliver", "drop", "duplicate")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: "²".isdigit() is True, int("²") fails
 
 #: expect's per-side variables -> the snapshot key they compare with
 EXPECT_VARIABLES = {
@@ -198,7 +199,12 @@ def _text_literal(token: str, what: str) -> bytes:
         value = ast.literal_eval(token)
     except (SyntaxError, ValueError):
         raise _LineError(f"cannot read the text {token}") from None
-    data = value.encode("utf-8")
+    if not isinstance(value, str):
+        raise _LineError(f"{what}: {token} is not a text")
+    try:
+        data = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _LineError(f"{what}: {token} holds a character that is not valid text (a lone surrogate)") from None
     if not data:
         raise _LineError(f"{what}: the text is empty")
     return data
@@ -206,7 +212,7 @@ def _text_literal(token: str, what: str) -> bytes:
 
 def _number(token: str, what: str, low: int, high: int) -> int:
     text = token.replace("_", "")
-    if not text.isdigit():
+    if not _DIGITS.fullmatch(text):
         raise _LineError(f"{what} must be a whole number, not {token!r}")
     value = int(text)
     if not low <= value <= high:
@@ -363,24 +369,34 @@ def _parse_expect(number: int, text: str, args: list[str]) -> Command:
         if len(args) < 3 or args[1].lower() not in SIDES:
             raise _LineError("write 'expect refused SIDE CALL', e.g. 'expect refused client send 10'")
         side = args[1].lower()
+        if args[2].lower() not in USER_CALLS:
+            raise _unknown(args[2], list(USER_CALLS), f"call after 'expect refused {side}':")
         call, data = _parse_call(side, args[2:])
         return ExpectRefused(number, text, side, call, data)
     checks: list[Check] = []
     side: str | None = None
+    side_checked = True
     for token in args:
         word = token.lower()
         if word in SIDES:
+            if not side_checked:
+                raise _LineError(f"nothing to check for the {side}: write a state or variable after it")
             side = word
+            side_checked = False
             continue
+        side_checked = True
         key, equals, value = word.partition("=")
         if equals:
             key = "inflight" if key == "in-flight" else key
             if key in _GLOBAL_EXPECTS:
                 if key == "time":
                     try:
-                        checks.append(Check(None, "time", seconds_to_us(value, "time")))
+                        at = seconds_to_us(value, "time")
                     except ValueError as error:
                         raise _LineError(str(error)) from None
+                    if at < 0:
+                        raise _LineError(f"time must not be negative (the clock starts at 0), not {value}")
+                    checks.append(Check(None, "time", at))
                 else:
                     checks.append(Check(None, key, _number(value, key, 0, 1_000_000)))
                 continue
@@ -400,6 +416,8 @@ def _parse_expect(number: int, text: str, args: list[str]) -> Command:
         checks.append(Check(side, "state", state))
     if not checks:
         raise _LineError("expect what? e.g. 'expect client ESTABLISHED server ESTABLISHED'")
+    if not side_checked:
+        raise _LineError(f"nothing to check for the {side}: write a state or variable after it")
     return Expect(number, text, tuple(checks))
 
 
@@ -412,7 +430,12 @@ def parse(text: str, filename: str = "<script>") -> Script:
     commands: list[Command] = []
     title_lines: list[str] = []
     header = True
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only (and a "\r" before it), as editors and grep -n count them;
+    # str.splitlines would also split at form feeds and other separators.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, raw in enumerate((line.removesuffix("\r") for line in lines), start=1):
         stripped = raw.strip()
         if header:
             if stripped.startswith("#"):

@@ -8,6 +8,7 @@ the same message wherever it comes from.
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal, InvalidOperation
 
 from ..core.segment import MAX_WINDOW
@@ -15,6 +16,7 @@ from ..core.segment import MAX_WINDOW
 __all__ = ["SETTINGS", "SIDES", "Setting", "Settings", "seconds_to_us"]
 
 SIDES = ("client", "server")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: "²".isdigit() is True
 
 
 def seconds_to_us(value: object, what: str = "a duration") -> int:
@@ -27,7 +29,10 @@ def seconds_to_us(value: object, what: str = "a duration") -> int:
         raise ValueError(f"{what} must be a number of seconds, not {value!r}") from None
     if not seconds.is_finite():
         raise ValueError(f"{what} must be a finite number of seconds, not {value!r}")
-    return int((seconds * 1_000_000).to_integral_value())
+    try:
+        return int((seconds * 1_000_000).to_integral_value())
+    except ArithmeticError:  # decimal.Overflow for 1e1000000 and the like
+        raise ValueError(f"{what} is far too large: {value}") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +71,7 @@ def _integer(value: object, name: str) -> int:
         return value
     if isinstance(value, str):
         text = value.strip().replace("_", "")
-        if text.lstrip("+-").isdigit():
+        if _WHOLE_NUMBER.fullmatch(text):
             return int(text)
     raise ValueError(f"{name} must be a whole number, not {value!r}")
 

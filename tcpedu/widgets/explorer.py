@@ -86,6 +86,7 @@ class Explorer:
         return diagram
 
     def _build(self, relative: bool) -> None:
+        model = self.model
         self.title = widgets.HTML()
         self.language = widgets.ToggleButtons(options=[("English", "en"), ("한국어", "ko")], value=self.lang)
         self.language.style.button_width = "80px"
@@ -95,7 +96,8 @@ class Explorer:
         self.detail_choice = widgets.Dropdown(
             options=[("Figure 5", "figure"), ("RFC 9293", "rfc"), ("+ crash", "all")],
             value=self.detail,
-            layout=widgets.Layout(width="130px"),
+            layout=widgets.Layout(width="230px"),
+            style={"description_width": "60px"},
         )
         self.detail_choice.observe(self._on_detail, "value")
         header = widgets.HBox(
@@ -170,8 +172,14 @@ class Explorer:
         self.player.add_class("tcpedu-play")
         self.player.observe(self._on_play_tick, "value")
         self.scenario_line = widgets.HTML()
+        # The scenario's controls show only when a scenario is open.
+        self.scenario_controls = widgets.HBox(
+            [self.step, self.player, self.scenario_line], layout=widgets.Layout(align_items="center")
+        )
+        if model.script is None:
+            self.scenario_controls.layout.display = "none"
         controls = widgets.HBox(
-            [self.back, self.reset, self.step, self.player, self.scenario_line],
+            [self.back, self.reset, self.scenario_controls],
             layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Mapping
 
 import ipywidgets as widgets
 
@@ -243,11 +244,18 @@ def _number(text: str) -> int | None:
         return None
 
 
-def ask_state(script: str, side: str, prompt: str, lang: str = "en") -> StateQuestion:
-    """Which state is ``side`` in after the script's last line? (The engine knows.)"""
-    return StateQuestion(prompt, outcome_of(script), side, lang)
+def ask_state(script: str, side: str, prompt: str | Mapping[str, str], lang: str = "en") -> StateQuestion:
+    """Which state is ``side`` in after the script's last line? (The engine knows.) ``prompt``
+    is the question, or a question per language (``{"en": ..., "ko": ...}``)."""
+    return StateQuestion(_in(prompt, lang), outcome_of(script), side, lang)
 
 
-def ask_segment(script: str, side: str, prompt: str, lang: str = "en") -> SegmentQuestion:
+def ask_segment(script: str, side: str, prompt: str | Mapping[str, str], lang: str = "en") -> SegmentQuestion:
     """Which segment (flags, seq, ack) does ``side`` send at the script's last line?"""
-    return SegmentQuestion(prompt, outcome_of(script), side, lang)
+    return SegmentQuestion(_in(prompt, lang), outcome_of(script), side, lang)
+
+
+def _in(prompt: str | Mapping[str, str], lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    return prompt if isinstance(prompt, str) else prompt[lang]

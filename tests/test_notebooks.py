@@ -1,0 +1,105 @@
+"""The course's notebooks: current with their source, twins in step, and every one running top
+to bottom in a fresh kernel without an error."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+ALL = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb"))
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "scripts" / "build_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_course_has_the_start_notebook_and_the_first_lesson_in_both_languages():
+    assert {"00_start_here.ipynb", "01_three_way_handshake.ipynb", "01_three_way_handshake.ko.ipynb"} <= set(ALL)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_notebook_is_what_its_source_writes(name):
+    builder = _builder()
+    written = {file_name: builder.notebook_text(cells, lang) for file_name, cells, lang in builder.NOTEBOOKS}
+    assert name in written, f"{name} has no source in scripts/build_notebooks.py"
+    assert (NOTEBOOKS / name).read_text(encoding="utf-8") == written[name], "run python scripts/build_notebooks.py"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_notebook_is_valid_with_a_kernelspec_and_no_saved_outputs(name):
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.metadata.kernelspec.name == "python3"
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+
+
+def _code(name: str) -> list[str]:
+    cells = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+def _text(name: str) -> str:
+    cells = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def test_the_korean_twin_runs_the_same_code_in_korean():
+    english, korean = _code("01_three_way_handshake.ipynb"), _code("01_three_way_handshake.ko.ipynb")
+    assert [c.replace('LANG = "en"', 'LANG = "ko"') for c in english] == korean
+    assert any('LANG = "ko"' in c for c in korean)
+    assert len(HANGUL.findall(_text("01_three_way_handshake.ko.ipynb"))) > 1000
+    assert not HANGUL.search(_text("01_three_way_handshake.ipynb"))
+
+
+def test_the_first_lesson_asks_at_least_three_predict_questions():
+    questions = [
+        c
+        for c in _code("01_three_way_handshake.ipynb")
+        if re.match(r"\s*(\w+ = .*\n)*.*ask_(state|segment)\(", c, re.S)
+    ]
+    assert len(questions) >= 3
+
+
+@pytest.mark.parametrize(
+    "point",
+    ["STEP 1", "STEP 2", "STEP 3", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "ack = seq + 1", "ISN", "RFC 6528"],
+)
+def test_the_first_lesson_teaches_the_seed_notes_points(point):
+    assert point in _text("01_three_way_handshake.ipynb")
+    assert point in _text("01_three_way_handshake.ko.ipynb")
+
+
+def test_the_start_notebook_links_to_lessons_that_exist():
+    links = re.findall(r"\]\(([^)]+\.ipynb)\)", _text("00_start_here.ipynb"))
+    assert links and all((NOTEBOOKS / link).exists() for link in links)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_notebook_runs_top_to_bottom_in_a_fresh_kernel(name):
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute()  # raises CellExecutionError, with the cell and its traceback, on any error
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output.get("name") != "stderr", f"{name}: a cell wrote to stderr: {output.get('text')}"
+    widget_outputs = [
+        output
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+    ]
+    assert widget_outputs, f"{name} shows no widget"
