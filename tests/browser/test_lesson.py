@@ -1,0 +1,90 @@
+"""The first lesson in a real JupyterLab: run every cell, then drive the widget through a whole
+handshake by clicking, and answer a question in the page.
+
+What is checked is what a learner sees: the states written in the widget's side panels, the
+node highlighted in each state diagram (the inline SVG's ``current-<side>`` class), the number of
+arrows in the ladder diagram, and the question's feedback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lab_harness import JupyterLabServer, assert_no_error_outputs, open_notebook, run_all_cells, screenshot
+from playwright.sync_api import Locator, Page, expect
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def shown_state(explorer: Locator, side: str) -> Locator:
+    return explorer.locator(f".tcpedu-state[data-side='{side}']")
+
+
+def highlighted(explorer: Locator, side: str) -> Locator:
+    return explorer.locator(f".tcpedu-diagram-{side} g.current-{side}").first
+
+
+def expect_states(explorer: Locator, client: str, server: str) -> None:
+    expect(shown_state(explorer, "client")).to_have_attribute("data-state", client)
+    expect(shown_state(explorer, "server")).to_have_attribute("data-state", server)
+    expect(highlighted(explorer, "client")).to_have_attribute("id", f"state-{client}")
+    expect(highlighted(explorer, "server")).to_have_attribute("id", f"state-{server}")
+
+
+@pytest.mark.parametrize("notebook", ["01_three_way_handshake.ipynb", "01_three_way_handshake.ko.ipynb"])
+def test_a_learner_clicks_through_the_handshake_in_the_first_lesson(
+    jupyterlab: JupyterLabServer, browser_page: Page, notebook: str
+) -> None:
+    page = browser_page
+    path = jupyterlab.add_notebook(NOTEBOOKS / notebook, notebook)
+    panel = open_notebook(page, jupyterlab, path)
+    run_all_cells(page)
+    assert_no_error_outputs(page)
+
+    explorer = panel.locator(".tcpedu-explorer").first
+    expect(explorer).to_be_visible()
+    expect_states(explorer, "CLOSED", "CLOSED")
+    # Only the calls CLOSED allows can be pressed.
+    expect(explorer.locator(".tcpedu-call-client-close")).to_be_disabled()
+    expect(explorer.locator(".tcpedu-call-client-connect")).to_be_enabled()
+
+    explorer.locator(".tcpedu-call-server-listen").click()
+    expect_states(explorer, "CLOSED", "LISTEN")
+    explorer.locator(".tcpedu-call-client-connect").click()
+    expect_states(explorer, "SYN-SENT", "LISTEN")
+    ladder = explorer.locator(".tcpedu-ladder g.segment")
+    expect(ladder).to_have_count(1)
+
+    deliver = explorer.locator(".tcpedu-deliver").first
+    deliver.click()  # the SYN reaches the server
+    expect_states(explorer, "SYN-SENT", "SYN-RECEIVED")
+    deliver.click()  # the SYN,ACK reaches the client
+    expect_states(explorer, "ESTABLISHED", "SYN-RECEIVED")
+    deliver.click()  # the ACK reaches the server
+    expect_states(explorer, "ESTABLISHED", "ESTABLISHED")
+    expect(ladder).to_have_count(3)
+    expect(explorer.locator(".tcpedu-ladder g.segment.delivered")).to_have_count(3)
+    # The last step changed the server's SND.UNA (its SYN is acknowledged): marked in the table.
+    expect(explorer.locator(".tcpedu-tcb td.tcpedu-changed[data-side='server'][data-name='SND.UNA']")).to_have_count(1)
+    explorer.scroll_into_view_if_needed()
+    screenshot(page, f"lesson-handshake-{notebook.split('.')[1]}-explorer")
+
+    # Back takes one step back.
+    explorer.locator(".tcpedu-back").click()
+    expect_states(explorer, "ESTABLISHED", "SYN-RECEIVED")
+
+    # The first question, answered in the page: a wrong answer first, then the engine's.
+    quiz = panel.locator(".tcpedu-quiz").first
+    choice = quiz.locator(".tcpedu-quiz-state select")
+    choice.select_option(label="CLOSED")
+    quiz.locator(".tcpedu-quiz-check").click()
+    expect(quiz.locator(".tcpedu-quiz-wrong")).to_be_visible()
+    choice.select_option(label="SYN-RECEIVED")
+    quiz.locator(".tcpedu-quiz-check").click()
+    expect(quiz.locator(".tcpedu-quiz-right")).to_be_visible()
+    quiz.scroll_into_view_if_needed()
+    screenshot(page, f"lesson-handshake-{notebook.split('.')[1]}-question")
+    assert_no_error_outputs(page)
