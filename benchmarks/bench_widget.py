@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         next(buttons).click()
     began = time.perf_counter()
     explorer.back.click()
-    print(f"back after {args.steps} steps (the run rebuilt from its log): {1000 * (time.perf_counter() - began):.2f} ms")
+    took = 1000 * (time.perf_counter() - began)
+    print(f"back after {args.steps} steps (the run rebuilt from its log): {took:.2f} ms")
     return 0
 
 
