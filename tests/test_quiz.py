@@ -31,8 +31,12 @@ def test_a_wrong_answer_gets_a_hint_first_then_the_engines_answer():
     question.check.click()
     first = question.feedback.value
     assert "tcpedu-quiz-wrong" in first and "Hint" in first
-    assert "SYN seq=100" in first and "RFC 9293 3.10.7.2" in first  # a SYN arriving in LISTEN
-    assert "SYN-RECEIVED" not in first  # the hint does not give the answer away
+    # A SYN arriving in LISTEN: where the RFC says what to do, and the arcs out of LISTEN to choose from.
+    assert "LISTEN, RFC 9293 3.10.7.2" in first
+    assert "rcv SYN / snd SYN,ACK → SYN-RECEIVED" in first and "CLOSE / delete TCB → CLOSED" in first
+    assert "The engine's answer" not in first
+    upcoming = question.widget.children[2].value
+    assert "#1 SYN seq=100 len=0" in upcoming and "arrives at the server" in upcoming
     question.check.click()
     second = question.feedback.value
     assert "The engine's answer" in second and "<b>SYN-RECEIVED</b>" in second

@@ -440,7 +440,7 @@ class Explorer:
             )
         for side, note in record.notes:
             lines.append(
-                f"<div style='margin-left:1em'><small>{word('side.' + side, lang)}: {html.escape(note.text)} "
+                f"<div style='margin-left:1em'><small>{word('side.' + side, lang)}: {html.escape(note.text_in(lang))} "
                 f"<i>[{html.escape(note.reference)}]</i></small></div>"
             )
         for sent in record.sent:

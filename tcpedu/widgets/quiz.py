@@ -38,6 +38,7 @@ _QUIZ_WORDS = {
     "flags": ("flags", "플래그"),
     "why": ("Why", "이유"),
     "field": ("{field} is not right", "{field} 값이 틀렸습니다"),
+    "arcs": ("Figure 5 and the RFC's text give {state} these arcs", "Figure 5와 RFC 본문에서 {state}의 전이"),
 }
 
 
@@ -63,12 +64,14 @@ class Outcome:
     def sent_by(self, side: str) -> list[Segment]:
         return [p.segment for record in self.records for p in record.sent if p.sender == side]
 
-    def reasons(self, side: str | None = None) -> list[str]:
-        """The arcs taken and the notes of the last line (of ``side`` only, if given)."""
+    def reasons(self, lang: str = "en") -> list[str]:
+        """The arcs taken and the notes (with their RFC sections) of the last line."""
         lines = []
         for record in self.records:
-            lines += [f"{who}: {arc}" for who, arc in record.arcs if side in (None, who)]
-            lines += [f"{who}: {note}" for who, note in record.notes if side in (None, who)]
+            lines += [f"{word('side.' + who, lang)}: {arc}" for who, arc in record.arcs]
+            lines += [
+                f"{word('side.' + who, lang)}: {note.text_in(lang)} [{note.reference}]" for who, note in record.notes
+            ]
         return lines
 
 
@@ -109,7 +112,7 @@ class Question:
         self.check.on_click(lambda _: self._check())
         ladder = Ladder(scene.before, lang=lang).svg() if scene.before else ""
         picture = widgets.HTML(f"<div style='max-height:360px;overflow:auto'>{fit_width(ladder)}</div>")
-        upcoming = widgets.HTML(f"{_w('next', lang)}: <code>{html.escape(scene.event)}</code>")
+        upcoming = widgets.HTML(_upcoming(scene, lang))
         self.widget = widgets.VBox(
             [self.prompt, picture, upcoming, widgets.HBox([*inputs, self.check]), self.feedback],
             layout=widgets.Layout(border="1px solid #ccd", padding="6px", margin="6px 0"),
@@ -133,7 +136,7 @@ class Question:
         lang = self.lang
         mistakes = self.mistakes()
         self.attempts += 1
-        reasons = "".join(f"<li>{html.escape(line)}</li>" for line in self.scene.reasons())
+        reasons = "".join(f"<li>{html.escape(line)}</li>" for line in self.scene.reasons(lang))
         why = f"<details><summary>{_w('why', lang)}</summary><ul>{reasons}</ul></details>"
         if not mistakes:
             self.solved = True
@@ -160,16 +163,38 @@ _ARRIVAL_SECTIONS = {State.CLOSED: "3.10.7.1", State.LISTEN: "3.10.7.2", State.S
 
 
 def _hint_for(scene: Outcome, lang: str) -> str:
-    """What arrives (or happens) at the last line, and where the RFC says what to do."""
+    """Where RFC 9293 says what the receiver does, and the arcs its state has."""
     for record in scene.records:
         if record.packet is not None and record.kind in ("deliver", "inject"):
             receiver = record.packet.receiver
             state = scene.before[-1].state_of(receiver) if scene.before else State.CLOSED
-            side = word("side." + receiver, lang)
-            what = html.escape(record.packet.segment.describe())
             section = _ARRIVAL_SECTIONS.get(state, "3.10.7.4")
-            return f"<code>{what}</code> {word('happened.arrives', lang, side=side)} ({state}: RFC 9293 {section})"
+            arcs = [arc for arc in arcs_from(state) if arc.source != "simulation"]
+            listed = "; ".join(f"{arc.label} → {arc.target}" for arc in arcs) or "—"
+            return (
+                f"{word('side.' + receiver, lang)}: {state}, RFC 9293 {section}. "
+                f"{_w('arcs', lang, state=state)}: <code>{html.escape(listed)}</code>"
+            )
     return html.escape(scene.event)
+
+
+def _upcoming(scene: Outcome, lang: str) -> str:
+    """The last line, and what it does to which segment."""
+    parts = [f"<code>{html.escape(scene.event)}</code>"]
+    for record in scene.records:
+        packet = record.packet
+        if packet is None:
+            continue
+        what = f"<code>#{packet.id} {html.escape(packet.segment.describe())}</code>"
+        if record.kind == "deliver":
+            parts.append(f"{what} {word('happened.arrives', lang, side=word('side.' + packet.receiver, lang))}")
+        elif record.kind == "drop":
+            parts.append(f"{what} {word('happened.lost', lang)}")
+        elif record.kind == "duplicate":
+            parts.append(f"{what} {word('happened.copied', lang)}")
+        elif record.kind == "inject":
+            parts.append(f"{what} {word('happened.injected', lang, side=word('side.' + record.side, lang))}")
+    return f"{_w('next', lang)}: " + " — ".join(parts)
 
 
 class StateQuestion(Question):
