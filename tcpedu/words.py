@@ -67,7 +67,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "control.over": ("the scenario is over", "시나리오 끝"),
     "control.free": ("free play: no scenario", "자유 실습: 시나리오 없음"),
     "panel.happened": ("What happened", "무슨 일이 있었나"),
-    "panel.tcb": ("Both TCBs (changed at the last step: marked)", "두 TCB (마지막 단계에서 바뀐 값 표시)"),
+    "panel.tcb": ("Both TCBs (◂ changed at the last step)", "두 TCB (◂ 마지막 단계에서 바뀐 값)"),
     "panel.ladder": ("Ladder diagram", "래더 다이어그램"),
     "panel.diagram": ("{side}'s state diagram", "{side} 상태 다이어그램"),
     "option.relative": ("relative seq/ack", "상대 seq/ack"),

@@ -115,7 +115,7 @@ class Explorer:
             banner.add_class(f"tcpedu-state-{side}")
             buttons = {}
             for call in CALLS:
-                button = widgets.Button(layout=widgets.Layout(width="auto", min_width="70px"))
+                button = widgets.Button(layout=widgets.Layout(width="auto", min_width="70px", flex="0 0 auto"))
                 button.add_class(f"tcpedu-call-{side}-{call}")
                 button.on_click(lambda _b, side=side, call=call: self._on_call(side, call))
                 buttons[call] = button
@@ -125,8 +125,9 @@ class Explorer:
             refusals.add_class(f"tcpedu-refusals-{side}")
             self.state_banner[side], self.call_buttons[side] = banner, buttons
             self.send_size[side], self.refusals[side] = size, refusals
-            row1 = widgets.HBox([buttons["listen"], buttons["connect"], buttons["close"]])
-            row2 = widgets.HBox([buttons["send"], size, buttons["abort"], buttons["crash"]])
+            wrap = widgets.Layout(flex_flow="row wrap")  # long (Korean) labels wrap instead of being cut
+            row1 = widgets.HBox([buttons["listen"], buttons["connect"], buttons["close"]], layout=wrap)
+            row2 = widgets.HBox([buttons["send"], size, buttons["abort"], buttons["crash"]], layout=wrap)
             panel = widgets.VBox([banner, row1, row2, refusals], layout=widgets.Layout(width="33%", padding="4px"))
             panel.add_class(f"tcpedu-panel-{side}")
             panels[side] = panel
@@ -188,11 +189,13 @@ class Explorer:
         self.diagrams = {side: widgets.HTML(layout=widgets.Layout(width="50%")) for side in SIDES}
         for side, diagram in self.diagrams.items():
             diagram.add_class(f"tcpedu-diagram-{side}")
-        self.ladder = widgets.HTML()
+        self.ladder = widgets.HTML(layout=widgets.Layout(width="100%"))
         self.ladder.add_class("tcpedu-ladder")
         self.tcb_table = widgets.HTML()
         self.tcb_table.add_class("tcpedu-tcb")
-        ladder_box = widgets.Box([self.ladder], layout=widgets.Layout(max_height=_LADDER_HEIGHT, overflow="auto"))
+        ladder_box = widgets.Box(
+            [self.ladder], layout=widgets.Layout(width="100%", max_height=_LADDER_HEIGHT, overflow="auto")
+        )
         self.ladder_title = widgets.HTML()
         self.tcb_title = widgets.HTML()
         self.happened_title = widgets.HTML()
