@@ -1,0 +1,64 @@
+"""The package's layers import one way: core <- sim <- scenario <- render <- widgets, and the
+engine and ``tcpedu run`` need nothing outside Python's standard library."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "tcpedu"
+# layer -> the layers it may import from
+ALLOWED = {
+    "core": set(),
+    "sim": {"core"},
+    "scenario": {"core", "sim"},
+    "render": {"core", "sim", "scenario", "words"},
+    "widgets": {"core", "sim", "scenario", "render", "words"},
+}
+
+
+def tcpedu_imports(path: Path) -> set[str]:
+    """The tcpedu layers a module imports (relative imports resolved from its package)."""
+    package = path.parent.relative_to(PACKAGE.parent).parts  # ("tcpedu", "render")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = [*base, *(node.module.split(".") if node.module else [])]
+            else:
+                target = (node.module or "").split(".")
+            if target[0] == "tcpedu" and len(target) > 1:
+                found.add(target[1])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "tcpedu" and len(parts) > 1:
+                    found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED))
+def test_each_layer_imports_only_the_layers_below_it(layer):
+    for path in (PACKAGE / layer).rglob("*.py"):
+        imported = tcpedu_imports(path) - {layer}
+        assert imported <= ALLOWED[layer], f"{path.relative_to(PACKAGE)} imports {sorted(imported - ALLOWED[layer])}"
+
+
+def test_the_engine_and_tcpedu_run_load_nothing_outside_the_standard_library():
+    probe = (
+        "import sys\n"
+        "from tcpedu.cli import main\n"
+        "status = main(['run', 'three-way-handshake', '--json'])\n"
+        "third_party = [m.split('.')[0] for m in sys.modules if m.split('.')[0] not in sys.stdlib_module_names]\n"
+        # Left out: tcpedu, the script, and what the venv's editable install and setuptools put in.
+        "known = {'tcpedu', '__main__', '_distutils_hack'}\n"
+        "found = {m for m in third_party if m not in known and not m.startswith('__editable__')}\n"
+        "print(sorted(found), status, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[] 0"
