@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from .core.isn import IsnGenerator
 from .core.seqnum import seq_add, seq_ge
-from .core.states import LANGUAGES, State
+from .core.states import State, language_index
 from .sim.history import Record
 from .sim.simulation import CLIENT_ADDRESS, SERVER_ADDRESS
 
@@ -27,9 +27,7 @@ _HEADINGS = {
 
 
 def _heading(key: str, lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    return _HEADINGS[key][LANGUAGES.index(lang)]
+    return _HEADINGS[key][language_index(lang)]
 
 
 class HtmlTable:

@@ -6,7 +6,7 @@ them in both languages, as Korean courses keep them; the words around them are t
 
 from __future__ import annotations
 
-from .core.states import LANGUAGES
+from .core.states import language_index
 
 __all__ = ["WORDS", "word"]
 
@@ -95,7 +95,5 @@ WORDS: dict[str, tuple[str, str]] = {
 
 def word(key: str, lang: str = "en", **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    text = WORDS[key][LANGUAGES.index(lang)]
+    text = WORDS[key][language_index(lang)]
     return text.format(**values) if values else text

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["LANGUAGES", "State"]
+__all__ = ["LANGUAGES", "State", "language_index"]
 
 LANGUAGES = ("en", "ko")
+
+
+def language_index(lang: str) -> int:
+    """Where ``lang`` ("en" or "ko") stands in ``LANGUAGES``; ValueError naming the choices."""
+    try:
+        return LANGUAGES.index(lang)
+    except ValueError:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}") from None
 
 
 class State(enum.Enum):
@@ -40,16 +48,12 @@ class State(enum.Enum):
 
     def describe(self, lang: str = "en") -> str:
         """One line saying what the state means, in English (``"en"``) or Korean (``"ko"``)."""
-        if lang not in LANGUAGES:
-            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-        return _DESCRIPTIONS[self][LANGUAGES.index(lang)]
+        return _DESCRIPTIONS[self][language_index(lang)]
 
     def gloss(self, lang: str = "en") -> str:
         """A short name for the state in ``lang`` beside the RFC's (empty in English, where the
         RFC's name is the name): ``"연결 수립"`` for ESTABLISHED in Korean."""
-        if lang not in LANGUAGES:
-            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
-        return "" if lang == "en" else _GLOSSES_KO[self]
+        return "" if language_index(lang) == 0 else _GLOSSES_KO[self]
 
     @classmethod
     def parse(cls, text: str) -> State:

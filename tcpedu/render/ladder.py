@@ -19,15 +19,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ..core.seqnum import seq_sub
-from ..core.states import LANGUAGES, State
+from ..core.states import State, language_index
 from ..sim.history import Record
 from ..sim.network import Packet
 from ..words import word
 from . import tools
 from .colours import SIDE_COLOURS
+from .template import xml_text
 
 __all__ = ["Ladder", "ladder_of"]
 
@@ -49,10 +49,6 @@ _IN_FLIGHT_AT = 0.6
 _LIFELINE_X = {"client": _CLIENT_X, "server": _SERVER_X}
 
 
-def _quote(value: object) -> str:
-    return escape(str(value), {'"': "&quot;"})
-
-
 class _Arrow:
     """What the diagram knows of one packet: where it starts and, once known, its fate."""
 
@@ -71,8 +67,7 @@ class Ladder:
     """A ladder diagram that grows record by record; ``svg()`` draws it as it is now."""
 
     def __init__(self, records: Iterable[Record] = (), lang: str = "en", relative: bool = False, title: str = ""):
-        if lang not in LANGUAGES:
-            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+        language_index(lang)  # ValueError naming the choices
         self.lang = lang
         self.relative = relative
         self.title = title
@@ -176,14 +171,14 @@ class Ladder:
         if self.title:
             head.append(
                 f'<text x="{_WIDTH / 2:.0f}" y="20" text-anchor="middle" font-size="14" '
-                f'font-weight="bold" fill="#222">{_quote(self.title)}</text>'
+                f'font-weight="bold" fill="#222">{xml_text(self.title)}</text>'
             )
         if self.relative:
             head.append(
                 f'<text x="{_WIDTH / 2:.0f}" y="{height - 12:.0f}" text-anchor="middle" font-size="10" '
-                f'fill="#555">{_quote(word("ladder.relative", self.lang))}</text>'
+                f'fill="#555">{xml_text(word("ladder.relative", self.lang))}</text>'
             )
-        head.append(f'<text x="10" y="58" font-size="10" fill="#666">{_quote(word("ladder.time", self.lang))}</text>')
+        head.append(f'<text x="10" y="58" font-size="10" fill="#666">{xml_text(word("ladder.time", self.lang))}</text>')
         for side in ("client", "server"):
             x = _LIFELINE_X[side]
             line, fill = SIDE_COLOURS[side]
@@ -191,7 +186,7 @@ class Ladder:
                 f'<g class="lifeline" data-side="{side}">'
                 f'<rect x="{x - 45:.0f}" y="30" width="90" height="24" rx="5" fill="{fill}" stroke="{line}"/>'
                 f'<text x="{x:.0f}" y="47" text-anchor="middle" font-size="13" font-weight="bold" fill="{line}">'
-                f"{_quote(word('side.' + side, self.lang))}</text>"
+                f"{xml_text(word('side.' + side, self.lang))}</text>"
                 f'<line x1="{x:.0f}" y1="54" x2="{x:.0f}" y2="{bottom:.0f}" stroke="#888" stroke-width="1.5"/>'
                 "</g>"
             )
@@ -244,7 +239,7 @@ class Ladder:
         return (
             f'<g class="time" data-time="{seconds}"><line x1="8" y1="{y:.1f}" x2="52" y2="{y:.1f}" '
             f'stroke="#ddd" stroke-dasharray="2,2"/><text x="10" y="{y - 3:.1f}" font-size="10" '
-            f'fill="#666">{_quote(text)}</text></g>'
+            f'fill="#666">{xml_text(text)}</text></g>'
         )
 
     def _side_note(self, side: str | None, y: float, text: str, kind: str) -> str:
@@ -261,7 +256,7 @@ class Ladder:
         return (
             f'<g class="{kind}" data-side="{side}"><circle cx="{x:.0f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
             f'<text x="{tx:.0f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="11"{style} '
-            f'fill="{colour}">{_quote(text)}</text></g>'
+            f'fill="{colour}">{xml_text(text)}</text></g>'
         )
 
     @staticmethod
@@ -286,7 +281,7 @@ class Ladder:
             f'<g class="state" data-side="{side}" data-state="{state.value}">'
             f'<rect x="{cx - width / 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="18" rx="4" '
             f'fill="{fill}" stroke="{line}"/><text x="{cx:.1f}" y="{y + 3:.1f}" text-anchor="middle" '
-            f'font-size="10.5" font-weight="bold" fill="{line}">{_quote(text)}</text></g>'
+            f'font-size="10.5" font-weight="bold" fill="{line}">{xml_text(text)}</text></g>'
         )
 
     def _state_changes(self, record: Record, row: int) -> None:
@@ -324,7 +319,7 @@ class Ladder:
             f'<g class="time-wait-restart"><line x1="{x - 6:.1f}" y1="{self._y(row):.1f}" x2="{x + 6:.1f}" '
             f'y2="{self._y(row):.1f}" stroke="#8a5a00" stroke-width="2"/><text x="{tx:.1f}" '
             f'y="{self._y(row) + 4:.1f}" text-anchor="{anchor}" font-size="10" fill="#8a5a00">'
-            f"{_quote(word('ladder.time_wait_restart', self.lang))}</text></g>"
+            f"{xml_text(word('ladder.time_wait_restart', self.lang))}</text></g>"
             for row in span.restart_rows
         )
         label_y = (self._y(span.restart_rows[-1] if span.restart_rows else span.start_row) + y2) / 2 + 4
@@ -333,7 +328,7 @@ class Ladder:
             f'<path d="M{x + tick:.1f},{y1:.1f} L{x:.1f},{y1:.1f} L{x:.1f},{y2:.1f}{end_tick}" fill="none" '
             f'stroke="#8a5a00" stroke-width="1.5"{dash}/>{restarts}'
             f'<text x="{tx:.1f}" y="{label_y:.1f}" text-anchor="{anchor}" font-size="10.5" '
-            f'fill="#8a5a00">{_quote(text)}</text></g>'
+            f'fill="#8a5a00">{xml_text(text)}</text></g>'
         )
 
     # --- segments ------------------------------------------------------------------------------
@@ -399,12 +394,12 @@ class Ladder:
                 f'M{end_x - 6:.1f},{end_y + 6:.1f} L{end_x + 6:.1f},{end_y - 6:.1f}" stroke="{_LOST}" '
                 f'stroke-width="2.6"/><text x="{end_x:.1f}" y="{end_y + 18:.1f}" text-anchor="middle" '
                 f'font-size="10.5" font-weight="bold" fill="{_LOST}">'
-                f"{_quote(word('ladder.lost', self.lang))}</text></g>"
+                f"{xml_text(word('ladder.lost', self.lang))}</text></g>"
             )
         elif fate == "in-flight":
             parts.append(
                 f'<text class="in-flight-mark" x="{end_x:.1f}" y="{end_y + 14:.1f}" text-anchor="middle" '
-                f'font-size="10" font-style="italic" fill="{colour}">{_quote(word("ladder.in_flight", self.lang))}'
+                f'font-size="10" font-style="italic" fill="{colour}">{xml_text(word("ladder.in_flight", self.lang))}'
                 "</text>"
             )
         # The label rides along the arrow, a little above it; where another label is in the way
@@ -416,7 +411,7 @@ class Ladder:
         parts.append(
             f'<text class="segment-label" x="{lx:.1f}" y="{ly + offset:.1f}" text-anchor="middle" font-size="10.5" '
             f'fill="{colour}" stroke="white" stroke-width="3" paint-order="stroke" '
-            f'transform="rotate({angle:.2f} {lx:.1f} {ly:.1f})">{_quote(arrow.label)}</text>'
+            f'transform="rotate({angle:.2f} {lx:.1f} {ly:.1f})">{xml_text(arrow.label)}</text>'
         )
         parts.append("</g>")
         return "".join(parts)

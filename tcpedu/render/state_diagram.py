@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ..core.states import LANGUAGES, State
+from ..core.states import State, language_index
 from ..core.transitions import ARCS, Arc
 from ..sim.history import Record
 from ..sim.settings import SIDES
@@ -339,8 +339,7 @@ class StateDiagram:
     def __init__(self, detail: str = "rfc", lang: str = "en"):
         if detail not in DETAILS:
             raise ValueError(f"unknown detail {detail!r}: choose one of {', '.join(DETAILS)}")
-        if lang not in LANGUAGES:
-            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+        language_index(lang)  # ValueError naming the choices
         self.detail = detail
         self.lang = lang
         self.arcs = _arcs_for(detail)

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-__all__ = ["SVG_NS", "XLINK_NS", "SvgTemplate", "fit_width", "mark"]
+__all__ = ["SVG_NS", "XLINK_NS", "SvgTemplate", "fit_width", "mark", "xml_text"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -39,7 +39,7 @@ class SvgTemplate:
         for index in range(1, len(pieces), 2):
             slot = pieces[index]
             self._positions.setdefault(slot, []).append(index)
-            pieces[index] = _escaped(slots[slot])
+            pieces[index] = xml_text(slots[slot])
 
     @property
     def slots(self) -> frozenset[str]:
@@ -59,14 +59,15 @@ class SvgTemplate:
                 places = positions[slot]
             except KeyError:
                 raise KeyError(f"the picture has no slot {slot!r}") from None
-            text = _escaped(value)
+            text = xml_text(value)
             for index in places:
                 pieces[index] = text
         return "".join(pieces)
 
 
-def _escaped(value: str) -> str:
-    return escape(value, _ATTRIBUTE_ESCAPES)
+def xml_text(value: object) -> str:
+    """``value`` as text safe inside an SVG element or a double-quoted attribute."""
+    return escape(str(value), _ATTRIBUTE_ESCAPES)
 
 
 def mark(element: ET.Element, key: str, attribute: str, slots: dict[str, str], default: str | None = None) -> None:

@@ -14,7 +14,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..core.states import LANGUAGES
+from ..core.states import language_index
 from ..render import DiagramError, Ladder, StateDiagram, fit_width
 from ..render.colours import SIDE_COLOURS
 from ..sim.history import Record
@@ -60,8 +60,7 @@ class Explorer:
     """The widget. ``Explorer(model)``; the model can be driven from Python too."""
 
     def __init__(self, model: ExplorerModel, lang: str = "en", detail: str = "figure", relative: bool = False):
-        if lang not in LANGUAGES:
-            raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+        language_index(lang)  # ValueError naming the choices
         self.model = model
         self.lang = lang
         self.detail = detail

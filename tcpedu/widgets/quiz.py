@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import ipywidgets as widgets
 
 from ..core.segment import Segment
-from ..core.states import LANGUAGES, State
+from ..core.states import State, language_index
 from ..core.transitions import arcs_from
 from ..render import Ladder, fit_width
 from ..scenario import Player, Script, parse
@@ -43,7 +43,7 @@ _QUIZ_WORDS = {
 
 
 def _w(key: str, lang: str, **values: object) -> str:
-    text = _QUIZ_WORDS[key][LANGUAGES.index(lang)]
+    text = _QUIZ_WORDS[key][language_index(lang)]
     return text.format(**values) if values else text
 
 
@@ -281,6 +281,5 @@ def ask_segment(script: str, side: str, prompt: str | Mapping[str, str], lang: s
 
 
 def _in(prompt: str | Mapping[str, str], lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}")
+    language_index(lang)  # ValueError naming the choices
     return prompt if isinstance(prompt, str) else prompt[lang]
