@@ -119,3 +119,22 @@ def test_a_learner_clicks_through_the_handshake_in_the_first_lesson(
     quiz.scroll_into_view_if_needed()
     screenshot(page, f"lesson-handshake-{notebook.split('.')[1]}-question")
     assert_no_error_outputs(page)
+
+
+def test_the_play_button_steps_a_named_scenario_by_itself(jupyterlab: JupyterLabServer, browser_page: Page) -> None:
+    """The lesson's last widget opens syn-retransmission; ▶ (ipywidgets' Play, ticking in the
+    browser) carries its lines out one after another without further clicks."""
+    page = browser_page
+    notebook = "01_three_way_handshake.ipynb"
+    path = jupyterlab.add_notebook(NOTEBOOKS / notebook, notebook)
+    panel = open_notebook(page, jupyterlab, path)
+    run_all_cells(page)
+    explorer = panel.locator(".tcpedu-explorer").last
+    expect(explorer).to_contain_text("syn-retransmission")
+    explorer.locator(".tcpedu-play button").first.click()
+    # server listen, client connect, then the SYN is dropped: three ticks, 1.5 s apart.
+    expect(shown_state(explorer, "client")).to_have_attribute("data-state", "SYN-SENT", timeout=15_000)
+    expect(explorer.locator(".tcpedu-ladder g.segment.lost")).to_have_count(1, timeout=15_000)
+    explorer.scroll_into_view_if_needed()
+    screenshot(page, "lesson-handshake-play")
+    assert_no_error_outputs(page)
