@@ -22,6 +22,7 @@ import ast
 import dataclasses
 import difflib
 import re
+import warnings
 
 from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.states import State
@@ -196,7 +197,10 @@ def _text_literal(token: str, what: str) -> bytes:
     if token[0] not in "\"'" or token[-1] != token[0] or len(token) < 2:
         raise _LineError(f'{what} must be a number or a quoted text like "hello", not {token}')
     try:
-        value = ast.literal_eval(token)
+        with warnings.catch_warnings():  # "\d" and the like: a warning on stderr (3.11: Deprecation)
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            value = ast.literal_eval(token)
     except (SyntaxError, ValueError):
         raise _LineError(f"cannot read the text {token}") from None
     if not isinstance(value, str):
