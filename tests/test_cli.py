@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rfc9293 import RFC_STATES
 
 import tcpedu.scenario
 from tcpedu.cli import main
@@ -23,19 +24,6 @@ from tcpedu.core import ARCS
 
 LIBRARY = Path(tcpedu.scenario.__file__).parent / "library"
 NAMES = sorted(path.stem for path in LIBRARY.glob("*.tcp"))
-RFC_STATES = (
-    "CLOSED",
-    "LISTEN",
-    "SYN-SENT",
-    "SYN-RECEIVED",
-    "ESTABLISHED",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "CLOSE-WAIT",
-    "CLOSING",
-    "LAST-ACK",
-    "TIME-WAIT",
-)
 HANDSHAKE = "client isn 1000\nserver isn 5000\nserver listen\nclient connect\ndeliver all\n"
 HANGUL = re.compile("[\uac00-\ud7a3]")
 

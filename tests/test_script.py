@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from rfc9293 import RFC_STATES
 
 from tcpedu.core import State
 from tcpedu.scenario import ScenarioError, parse
@@ -18,19 +19,6 @@ from tcpedu.scenario.script import Call, Configure, Expect, ExpectRefused, Injec
 
 FILE = "mine.tcp"
 SEQ_SPACE = 2**32  # RFC 9293 3.4: sequence numbers are 32-bit
-RFC_STATES = (  # RFC 9293 3.3.2, in the RFC's spelling
-    "CLOSED",
-    "LISTEN",
-    "SYN-SENT",
-    "SYN-RECEIVED",
-    "ESTABLISHED",
-    "FIN-WAIT-1",
-    "FIN-WAIT-2",
-    "CLOSE-WAIT",
-    "CLOSING",
-    "LAST-ACK",
-    "TIME-WAIT",
-)
 HEADER_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10, "URG": 0x20}  # RFC 9293 3.1
 
 
