@@ -20,6 +20,7 @@ from ..render.colours import SIDE_COLOURS
 from ..sim.history import Record
 from ..sim.settings import SIDES
 from ..words import word
+from .happenings import segment_fate
 from .model import CALLS, TCB_ROWS, ExplorerModel
 
 __all__ = ["Explorer", "explore"]
@@ -413,16 +414,7 @@ class Explorer:
                 f"<div><b>{word('side.' + record.side, lang)}</b>: <code>{html.escape(record.detail)}</code></div>"
             )
         elif packet is not None:
-            what = f"<code>#{packet.id} {html.escape(packet.segment.describe())}</code>"
-            if record.kind == "deliver":
-                verb = word("happened.arrives", lang, side=word("side." + packet.receiver, lang))
-            elif record.kind == "drop":
-                verb = word("happened.lost", lang)
-            elif record.kind == "duplicate":
-                verb = word("happened.copied", lang)
-            else:
-                verb = word("happened.injected", lang, side=word("side." + record.side, lang))
-            lines.append(f"<div>{what} {verb}</div>")
+            lines.append(f"<div>{segment_fate(record, lang)}</div>")
         elif record.kind == "timer":
             lines.append(
                 "<div>"

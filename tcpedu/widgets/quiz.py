@@ -24,6 +24,7 @@ from ..scenario import Player, Script, parse
 from ..scenario.script import Configure, Expect, ExpectRefused
 from ..sim.history import Record
 from ..words import word
+from .happenings import segment_fate
 
 __all__ = ["Outcome", "Question", "ask_segment", "ask_state", "outcome_of"]
 
@@ -181,19 +182,7 @@ def _hint_for(scene: Outcome, lang: str) -> str:
 def _upcoming(scene: Outcome, lang: str) -> str:
     """The last line, and what it does to which segment."""
     parts = [f"<code>{html.escape(scene.event)}</code>"]
-    for record in scene.records:
-        packet = record.packet
-        if packet is None:
-            continue
-        what = f"<code>#{packet.id} {html.escape(packet.segment.describe())}</code>"
-        if record.kind == "deliver":
-            parts.append(f"{what} {word('happened.arrives', lang, side=word('side.' + packet.receiver, lang))}")
-        elif record.kind == "drop":
-            parts.append(f"{what} {word('happened.lost', lang)}")
-        elif record.kind == "duplicate":
-            parts.append(f"{what} {word('happened.copied', lang)}")
-        elif record.kind == "inject":
-            parts.append(f"{what} {word('happened.injected', lang, side=word('side.' + record.side, lang))}")
+    parts += [fate for record in scene.records if (fate := segment_fate(record, lang)) is not None]
     return f"{_w('next', lang)}: " + " — ".join(parts)
 
 
