@@ -7,27 +7,12 @@ from collections.abc import Iterable
 
 from .core.isn import IsnGenerator
 from .core.seqnum import seq_add, seq_ge
-from .core.states import State, language_index
+from .core.states import State
 from .sim.history import Record
 from .sim.simulation import CLIENT_ADDRESS, SERVER_ADDRESS
+from .words import word
 
 __all__ = ["HtmlTable", "acknowledgements", "isn_samples", "state_table"]
-
-_HEADINGS = {
-    "state": ("state", "상태"),
-    "meaning": ("what it means (RFC 9293 3.3.2)", "의미 (RFC 9293 3.3.2)"),
-    "when": ("connection made at", "연결 시각"),
-    "port": ("client port", "클라이언트 포트"),
-    "isn": ("ISN", "ISN"),
-    "segment": ("segment", "세그먼트"),
-    "occupies": ("sequence numbers it takes (SEG.LEN)", "차지하는 순서 번호 (SEG.LEN)"),
-    "acked": ("acknowledged by", "이를 확인하는 ACK"),
-    "rule": ("ack = seq + SEG.LEN", "ack = seq + SEG.LEN"),
-}
-
-
-def _heading(key: str, lang: str) -> str:
-    return _HEADINGS[key][language_index(lang)]
 
 
 class HtmlTable:
@@ -60,7 +45,7 @@ def state_table(states: Iterable[State | str] | None = None, lang: str = "en") -
     for state in chosen:
         gloss = state.gloss(lang)
         rows.append([f"{state.value} ({gloss})" if gloss else state.value, state.describe(lang)])
-    return HtmlTable([_heading("state", lang), _heading("meaning", lang)], rows)
+    return HtmlTable([word("table.state", lang), word("table.meaning", lang)], rows)
 
 
 def isn_samples(lang: str = "en", seed: int = 0) -> HtmlTable:
@@ -75,7 +60,7 @@ def isn_samples(lang: str = "en", seed: int = 0) -> HtmlTable:
     for port in (50001, 50002):
         isn = generator((CLIENT_ADDRESS[0], port), SERVER_ADDRESS, 0)
         rows.append(["0 s", str(port), str(isn)])
-    return HtmlTable([_heading("when", lang), _heading("port", lang), _heading("isn", lang)], rows)
+    return HtmlTable([word("table.when", lang), word("table.port", lang), word("table.isn", lang)], rows)
 
 
 def acknowledgements(history: Iterable[Record], lang: str = "en") -> HtmlTable:
@@ -106,5 +91,5 @@ def acknowledgements(history: Iterable[Record], lang: str = "en") -> HtmlTable:
                 f"{segment.seq} + {segment.seg_len} = {end}",
             ]
         )
-    headings = [_heading(key, lang) for key in ("segment", "occupies", "acked", "rule")]
+    headings = [word(f"table.{key}", lang) for key in ("segment", "occupies", "acked", "rule")]
     return HtmlTable(headings, rows)

@@ -28,25 +28,6 @@ from .happenings import segment_fate
 
 __all__ = ["Outcome", "Question", "ask_segment", "ask_state", "outcome_of"]
 
-_QUIZ_WORDS = {
-    "check": ("Check", "확인"),
-    "right": ("Right.", "정답입니다."),
-    "wrong": ("Not yet.", "아직 아닙니다."),
-    "hint": ("Hint", "힌트"),
-    "answer": ("The engine's answer", "엔진의 답"),
-    "next": ("Next", "다음에 일어날 일"),
-    "none": ("(sends nothing)", "(아무것도 보내지 않음)"),
-    "flags": ("flags", "플래그"),
-    "why": ("Why", "이유"),
-    "field": ("{field} is not right", "{field} 값이 틀렸습니다"),
-    "arcs": ("Figure 5 and the RFC's text give {state} these arcs", "Figure 5와 RFC 본문에서 {state}의 전이"),
-}
-
-
-def _w(key: str, lang: str, **values: object) -> str:
-    text = _QUIZ_WORDS[key][language_index(lang)]
-    return text.format(**values) if values else text
-
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
@@ -104,7 +85,7 @@ class Question:
         self.scene = scene
         self.prompt = widgets.HTML(f"<b>{prompt}</b>")
         self.inputs = inputs
-        self.check = widgets.Button(description=_w("check", lang), button_style="primary")
+        self.check = widgets.Button(description=word("quiz.check", lang), button_style="primary")
         self.check.add_class("tcpedu-quiz-check")
         self.feedback = widgets.HTML()
         self.feedback.add_class("tcpedu-quiz-feedback")
@@ -138,24 +119,25 @@ class Question:
         mistakes = self.mistakes()
         self.attempts += 1
         reasons = "".join(f"<li>{html.escape(line)}</li>" for line in self.scene.reasons(lang))
-        why = f"<details><summary>{_w('why', lang)}</summary><ul>{reasons}</ul></details>"
+        why = f"<details><summary>{word('quiz.why', lang)}</summary><ul>{reasons}</ul></details>"
         if not mistakes:
             self.solved = True
             self.feedback.value = (
-                f"<div class='tcpedu-quiz-right' style='color:#1b7f2a'><b>{_w('right', lang)}</b> "
+                f"<div class='tcpedu-quiz-right' style='color:#1b7f2a'><b>{word('quiz.right', lang)}</b> "
                 f"{self.answer()}{why}</div>"
             )
             return
         listed = "; ".join(html.escape(m) for m in mistakes)
         if self.attempts == 1:
             self.feedback.value = (
-                f"<div class='tcpedu-quiz-wrong' style='color:#b00020'><b>{_w('wrong', lang)}</b> {listed}."
-                f"<br>{_w('hint', lang)}: {self.hint()}</div>"
+                f"<div class='tcpedu-quiz-wrong' style='color:#b00020'><b>{word('quiz.wrong', lang)}</b> {listed}."
+                f"<br>{word('quiz.hint', lang)}: {self.hint()}</div>"
             )
         else:
             self.feedback.value = (
-                f"<div class='tcpedu-quiz-wrong' style='color:#b00020'><b>{_w('wrong', lang)}</b> {listed}.</div>"
-                f"<div>{_w('answer', lang)}: {self.answer()}{why}</div>"
+                f"<div class='tcpedu-quiz-wrong' style='color:#b00020'><b>{word('quiz.wrong', lang)}</b> "
+                f"{listed}.</div>"
+                f"<div>{word('quiz.answer', lang)}: {self.answer()}{why}</div>"
             )
 
 
@@ -174,7 +156,7 @@ def _hint_for(scene: Outcome, lang: str) -> str:
             listed = "; ".join(f"{arc.label} → {arc.target}" for arc in arcs) or "—"
             return (
                 f"{word('side.' + receiver, lang)}: {state}, RFC 9293 {section}. "
-                f"{_w('arcs', lang, state=state)}: <code>{html.escape(listed)}</code>"
+                f"{word('quiz.arcs', lang, state=state)}: <code>{html.escape(listed)}</code>"
             )
     return html.escape(scene.event)
 
@@ -183,7 +165,7 @@ def _upcoming(scene: Outcome, lang: str) -> str:
     """The last line, and what it does to which segment."""
     parts = [f"<code>{html.escape(scene.event)}</code>"]
     parts += [fate for record in scene.records if (fate := segment_fate(record, lang)) is not None]
-    return f"{_w('next', lang)}: " + " — ".join(parts)
+    return f"{word('quiz.next', lang)}: " + " — ".join(parts)
 
 
 class StateQuestion(Question):
@@ -224,7 +206,7 @@ class SegmentQuestion(Question):
             raise ValueError(f"the {side} sends nothing at the question's last line: ask something else")
         self.expected = sent[0]
         self.flags = widgets.Dropdown(
-            options=[("—", None), *[(f, f) for f in _FLAG_CHOICES]], value=None, description=_w("flags", lang)
+            options=[("—", None), *[(f, f) for f in _FLAG_CHOICES]], value=None, description=word("quiz.flags", lang)
         )
         self.flags.add_class("tcpedu-quiz-flags")
         self.seq = widgets.Text(description="seq", placeholder="0 .. 4294967295", layout=widgets.Layout(width="200px"))
@@ -237,11 +219,11 @@ class SegmentQuestion(Question):
         expected = self.expected
         wrong = []
         if self.flags.value != str(expected.flags):
-            wrong.append(_w("field", self.lang, field=_w("flags", self.lang)))
+            wrong.append(word("quiz.field", self.lang, field=word("quiz.flags", self.lang)))
         if _number(self.seq.value) != expected.seq:
-            wrong.append(_w("field", self.lang, field="seq"))
+            wrong.append(word("quiz.field", self.lang, field="seq"))
         if expected.has_ack and _number(self.ack.value) != expected.ack:
-            wrong.append(_w("field", self.lang, field="ack"))
+            wrong.append(word("quiz.field", self.lang, field="ack"))
         return wrong
 
     def hint(self) -> str:
