@@ -95,7 +95,7 @@ class Player:
         if not self.run.ok:
             return None
         for command in self.script.commands[self.position :]:
-            if not isinstance(command, (Configure, Expect, ExpectRefused)):
+            if command.is_action:
                 return command
         return None
 
@@ -113,7 +113,7 @@ class Player:
         say), without the action."""
         commands = self.script.commands
         while self.run.ok and self.position < len(commands):
-            if not isinstance(commands[self.position], (Configure, Expect, ExpectRefused)):
+            if commands[self.position].is_action:
                 return
             self._carry_out_next()
 

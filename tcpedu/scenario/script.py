@@ -88,12 +88,17 @@ class Command:
     text: str
     """The line as written, without its comment."""
 
+    is_action = True
+    """False for settings and checks, which make nothing happen in the simulation."""
+
 
 @dataclasses.dataclass(frozen=True)
 class Configure(Command):
     name: str
     value: str
     side: str | None
+
+    is_action = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,12 +151,16 @@ class Check:
 class Expect(Command):
     checks: tuple[Check, ...]
 
+    is_action = False
+
 
 @dataclasses.dataclass(frozen=True)
 class ExpectRefused(Command):
     side: str
     call: str
     data: bytes | int | None = None
+
+    is_action = False
 
 
 @dataclasses.dataclass(frozen=True)

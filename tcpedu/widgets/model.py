@@ -225,6 +225,9 @@ class ExplorerModel:
 
     # ------------------------------------------------------------------------------------------
 
+    def _player_mark(self) -> tuple[int, int, int, int] | None:
+        return self.player.mark() if self.player is not None else None
+
     def _snapshots(self) -> tuple[dict[str, object], dict[str, object]]:
         return (self.simulation.client.snapshot(), self.simulation.server.snapshot())
 
@@ -238,11 +241,11 @@ class ExplorerModel:
         except (CallRefused, SimulationError, ScenarioError, ValueError) as error:
             made = len(sim.actions) - actions_before
             if made:  # e.g. deliver all stopped after many deliveries: keep what was done
-                self._undo.append(_Undo(made, self.player.mark() if self.player else None))
+                self._undo.append(_Undo(made, self._player_mark()))
                 self._before = snapshots
             return self._refused(request, str(error), tuple(sim.history[history_before:]))
         self._before = snapshots
-        self._undo.append(_Undo(len(sim.actions) - actions_before, self.player.mark() if self.player else None))
+        self._undo.append(_Undo(len(sim.actions) - actions_before, self._player_mark()))
         self.last = StepDone(request, tuple(sim.history[history_before:]))
         self._changed()
         return self.last

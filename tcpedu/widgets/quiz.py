@@ -21,7 +21,6 @@ from ..core.states import State, language_index
 from ..core.transitions import arcs_from
 from ..render import Ladder, fit_width
 from ..scenario import Player, Script, parse
-from ..scenario.script import Configure, Expect, ExpectRefused
 from ..sim.history import Record
 from ..words import word
 from .happenings import segment_fate
@@ -60,7 +59,7 @@ class Outcome:
 def outcome_of(script: str | Script) -> Outcome:
     """Run ``script`` and split its history at its last action line."""
     parsed = parse(script, "<question>") if isinstance(script, str) else script
-    actions = [c for c in parsed.commands if not isinstance(c, (Configure, Expect, ExpectRefused))]
+    actions = [c for c in parsed.commands if c.is_action]
     if not actions:
         raise ValueError("a question's script needs an action line (its last one is what happens next)")
     player = Player(parsed)
