@@ -1,5 +1,5 @@
-"""The package's layers import one way: core <- sim <- scenario <- render <- widgets, and the
-engine and ``tcpedu run`` need nothing outside Python's standard library."""
+"""The package's layers import one way: core <- sim <- scenario <- render <- grade <- widgets,
+and the engine and ``tcpedu run`` need nothing outside Python's standard library."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ ALLOWED = {
     "sim": {"core"},
     "scenario": {"core", "sim"},
     "render": {"core", "sim", "scenario", "words"},
-    "widgets": {"core", "sim", "scenario", "render", "words"},
+    "grade": {"core", "sim", "scenario", "render", "words"},
+    "widgets": {"core", "sim", "scenario", "render", "grade", "words"},
 }
 
 

@@ -1,79 +1,26 @@
 """Questions a learner answers in the notebook, checked in place against the engine.
 
-A question is a situation written as a scenario script: everything but its last action line
-sets the scene (drawn as a ladder diagram), and the last line is what happens next. The
-learner predicts its outcome, the state one side is in afterwards (``ask_state``) or the
-segment one side sends (``ask_segment``); the right answer is what tcpedu's engine does,
-never a string typed into the notebook. A wrong answer gets a hint first (what arrives, and
-where RFC 9293 says what to do), then the engine's answer and reasons.
+The questions are decided by ``tcpedu.grade.questions`` (the scene, the right answer, what is
+wrong with an answer); this module only shows them: the scene as a ladder diagram, the
+inputs, and the feedback. A wrong answer gets a hint first (what arrives, and where RFC 9293
+says what to do), then the engine's answer and reasons.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
 from collections.abc import Mapping
 
 import ipywidgets as widgets
 
-from ..core.segment import Segment
-from ..core.states import State, language_index
+from ..core.states import language_index
 from ..core.transitions import arcs_from
+from ..grade.questions import FLAG_CHOICES, Outcome, SegmentAnswer, StateAnswer, arrival_section, outcome_of
 from ..render import Ladder, fit_width
-from ..scenario import Player, Script, parse
-from ..sim.history import Record
 from ..words import word
 from .happenings import segment_fate
 
 __all__ = ["Outcome", "Question", "ask_segment", "ask_state", "outcome_of"]
-
-
-@dataclasses.dataclass(frozen=True)
-class Outcome:
-    """What the engine did at a question's last line."""
-
-    before: tuple[Record, ...]
-    """The history up to the last line (the scene)."""
-    records: tuple[Record, ...]
-    """What the last line made happen."""
-    event: str
-    """The last line, as written."""
-
-    def state_of(self, side: str) -> State:
-        return self.records[-1].state_of(side)
-
-    def sent_by(self, side: str) -> list[Segment]:
-        return [p.segment for record in self.records for p in record.sent if p.sender == side]
-
-    def reasons(self, lang: str = "en") -> list[str]:
-        """The arcs taken and the notes (with their RFC sections) of the last line."""
-        lines = []
-        for record in self.records:
-            lines += [f"{word('side.' + who, lang)}: {arc}" for who, arc in record.arcs]
-            lines += [
-                f"{word('side.' + who, lang)}: {note.text_in(lang)} [{note.reference}]" for who, note in record.notes
-            ]
-        return lines
-
-
-def outcome_of(script: str | Script) -> Outcome:
-    """Run ``script`` and split its history at its last action line."""
-    parsed = parse(script, "<question>") if isinstance(script, str) else script
-    actions = [c for c in parsed.commands if c.is_action]
-    if not actions:
-        raise ValueError("a question's script needs an action line (its last one is what happens next)")
-    player = Player(parsed)
-    last_step = None
-    while (step := player.step()) is not None:
-        last_step = step
-    run = player.run
-    if run.error is not None or run.failure is not None:
-        raise ValueError(f"the question's script does not run: {run.error or run.failure.message}")
-    if last_step is None or last_step.command is not actions[-1]:  # pragma: no cover - run.ok implies it
-        raise ValueError("the question's script did not reach its last line")
-    history = run.simulation.history
-    start = len(history) - len(last_step.records)
-    return Outcome(tuple(history[:start]), tuple(last_step.records), last_step.command.text)
 
 
 class Question:
@@ -140,24 +87,18 @@ class Question:
             )
 
 
-# Where RFC 9293 says what a segment arriving in each state does (3.10.7).
-_ARRIVAL_SECTIONS = {State.CLOSED: "3.10.7.1", State.LISTEN: "3.10.7.2", State.SYN_SENT: "3.10.7.3"}
-
-
 def _hint_for(scene: Outcome, lang: str) -> str:
     """Where RFC 9293 says what the receiver does, and the arcs its state has."""
-    for record in scene.records:
-        if record.packet is not None and record.kind in ("deliver", "inject"):
-            receiver = record.packet.receiver
-            state = scene.before[-1].state_of(receiver) if scene.before else State.CLOSED
-            section = _ARRIVAL_SECTIONS.get(state, "3.10.7.4")
-            arcs = [arc for arc in arcs_from(state) if arc.source != "simulation"]
-            listed = "; ".join(f"{arc.label} → {arc.target}" for arc in arcs) or "—"
-            return (
-                f"{word('side.' + receiver, lang)}: {state}, RFC 9293 {section}. "
-                f"{word('quiz.arcs', lang, state=state)}: <code>{html.escape(listed)}</code>"
-            )
-    return html.escape(scene.event)
+    arrival = scene.arrival()
+    if arrival is None:
+        return html.escape(scene.event)
+    receiver, state = arrival
+    arcs = [arc for arc in arcs_from(state) if arc.source != "simulation"]
+    listed = "; ".join(f"{arc.label} → {arc.target}" for arc in arcs) or "—"
+    return (
+        f"{word('side.' + receiver, lang)}: {state}, RFC 9293 {arrival_section(state)}. "
+        f"{word('quiz.arcs', lang, state=state)}: <code>{html.escape(listed)}</code>"
+    )
 
 
 def _upcoming(scene: Outcome, lang: str) -> str:
@@ -170,42 +111,33 @@ def _upcoming(scene: Outcome, lang: str) -> str:
 class StateQuestion(Question):
     def __init__(self, prompt: str, scene: Outcome, side: str, lang: str):
         self.side = side
-        self.expected = scene.state_of(side)
-        before = scene.before[-1].state_of(side) if scene.before else State.CLOSED
-        candidates = {before, self.expected, State.ESTABLISHED, State.CLOSED}
-        candidates |= {arc.target for arc in arcs_from(before) if arc.source != "simulation"}
-        options = [("—", None)] + [(state.value, state) for state in State if state in candidates]
+        self.decided = StateAnswer(scene, side)
+        self.expected = self.decided.expected
+        options = [("—", None)] + [(state.value, state) for state in self.decided.choices]
         self.choice = widgets.Dropdown(options=options, value=None, layout=widgets.Layout(width="180px"))
         self.choice.add_class("tcpedu-quiz-state")
         super().__init__(prompt, [self.choice], lang, scene)
 
     def mistakes(self) -> list[str]:
-        return [] if self.choice.value is self.expected else [str(self.choice.value or "—")]
+        return [] if self.decided.is_right(self.choice.value) else [str(self.choice.value or "—")]
 
     def hint(self) -> str:
         return _hint_for(self.scene, self.lang)
 
     def answer(self) -> str:
-        taken = [
-            f"{arc} ({arc.source})" for record in self.scene.records for who, arc in record.arcs if who == self.side
-        ]
+        taken = [f"{arc} ({arc.source})" for arc in self.scene.arcs_of(self.side)]
         side = word("side." + self.side, self.lang)
         moved = f" — {html.escape('; '.join(taken))}" if taken else ""
         return f"{side}: <b>{self.expected}</b>{moved}"
 
 
-_FLAG_CHOICES = ("SYN", "SYN,ACK", "ACK", "FIN,ACK", "RST", "RST,ACK")
-
-
 class SegmentQuestion(Question):
     def __init__(self, prompt: str, scene: Outcome, side: str, lang: str):
         self.side = side
-        sent = scene.sent_by(side)
-        if not sent:
-            raise ValueError(f"the {side} sends nothing at the question's last line: ask something else")
-        self.expected = sent[0]
+        self.decided = SegmentAnswer(scene, side)
+        self.expected = self.decided.expected
         self.flags = widgets.Dropdown(
-            options=[("—", None), *[(f, f) for f in _FLAG_CHOICES]], value=None, description=word("quiz.flags", lang)
+            options=[("—", None), *[(f, f) for f in FLAG_CHOICES]], value=None, description=word("quiz.flags", lang)
         )
         self.flags.add_class("tcpedu-quiz-flags")
         self.seq = widgets.Text(description="seq", placeholder="0 .. 4294967295", layout=widgets.Layout(width="200px"))
@@ -215,28 +147,15 @@ class SegmentQuestion(Question):
         super().__init__(prompt, [self.flags, self.seq, self.ack], lang, scene)
 
     def mistakes(self) -> list[str]:
-        expected = self.expected
-        wrong = []
-        if self.flags.value != str(expected.flags):
-            wrong.append(word("quiz.field", self.lang, field=word("quiz.flags", self.lang)))
-        if _number(self.seq.value) != expected.seq:
-            wrong.append(word("quiz.field", self.lang, field="seq"))
-        if expected.has_ack and _number(self.ack.value) != expected.ack:
-            wrong.append(word("quiz.field", self.lang, field="ack"))
-        return wrong
+        wrong = self.decided.wrong_fields(self.flags.value, self.seq.value, self.ack.value)
+        names = {"flags": word("quiz.flags", self.lang), "seq": "seq", "ack": "ack"}
+        return [word("quiz.field", self.lang, field=names[field]) for field in wrong]
 
     def hint(self) -> str:
         return _hint_for(self.scene, self.lang)
 
     def answer(self) -> str:
         return f"{word('side.' + self.side, self.lang)}: <code>{html.escape(self.expected.describe())}</code>"
-
-
-def _number(text: str) -> int | None:
-    try:
-        return int(text.strip().replace(",", "").replace("_", ""))
-    except ValueError:
-        return None
 
 
 def ask_state(script: str, side: str, prompt: str | Mapping[str, str], lang: str = "en") -> StateQuestion:
