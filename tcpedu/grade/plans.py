@@ -26,7 +26,7 @@ from ..core.states import State
 from ..core.transitions import ARCS
 from ..sim.history import Record
 from ..sim.network import Packet
-from ..sim.settings import SETTINGS
+from ..sim.settings import SETTINGS, Settings
 from ..sim.simulation import EndpointFactory, Simulation
 from .sandbox import describe_exception
 
@@ -80,8 +80,13 @@ class Execution:
     def script(self, upto: int | None = None, title: str = "", note: Sequence[str] = ()) -> str:
         """The run as a scenario script (up to step ``upto``, included)."""
         lines = [f"# {title}" if title else "# a run the checker drew", *[f"# {text}" for text in note]]
+        defaults = Settings()
         for name, side, value in self.plan.settings:
-            lines.append(f"{side} {name} {value}" if side else f"{name} {value}")
+            default = getattr(defaults, name)
+            if side is not None:
+                default = default[side]
+            if SETTINGS[name].coerce(value) != default:  # only what differs from RFC 9293's defaults
+                lines.append(f"{side} {name} {value}" if side else f"{name} {value}")
         steps = self.steps if upto is None else self.steps[: upto + 1]
         lines += [step.line for step in steps if step.line is not None]
         return "\n".join(lines) + "\n"

@@ -15,10 +15,10 @@ from ...core.states import State
 from ...core.transitions import ARCS, REFUSALS, Arc, Condition, Event, Refusal
 from ..exercise import Exercise, Group, Mismatch, call_learner, shown
 
-__all__ = ["EXERCISE", "TableAnswer"]
+__all__ = ["EXERCISE", "TABLE_ARCS", "TABLE_REFUSALS", "TableAnswer"]
 
-_TCP_ARCS = tuple(arc for arc in ARCS if arc.source != "simulation")
-_TCP_REFUSALS = tuple(refusal for refusal in REFUSALS if refusal.source != "simulation")
+TABLE_ARCS = tuple(arc for arc in ARCS if arc.source != "simulation")
+TABLE_REFUSALS = tuple(refusal for refusal in REFUSALS if refusal.source != "simulation")
 _SYNCHRONIZING = frozenset({State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED})
 _FAILURES = frozenset({Event.RCV_RST, Event.ABORT, Event.USER_TIMEOUT})
 
@@ -50,7 +50,7 @@ class _Rows(Group):
 
     def expect(self, example):
         state, event, condition = example
-        for arc in _TCP_ARCS:
+        for arc in TABLE_ARCS:
             if _key(arc.state, arc.event, arc.condition) == (state, event, condition):
                 return arc.target.value
         return None  # a refusal
@@ -72,11 +72,11 @@ class _Rows(Group):
         if answer == expected:
             return None
         state, event, condition = example
-        arc = next((a for a in _TCP_ARCS if _key(a.state, a.event, a.condition) == example), None)
+        arc = next((a for a in TABLE_ARCS if _key(a.state, a.event, a.condition) == example), None)
         if arc is not None:
             rule = f"RFC 9293 {arc.source}: {arc}"
         else:
-            refusal = next(r for r in _TCP_REFUSALS if (r.state.value, r.event.value) == (state, event))
+            refusal = next(r for r in TABLE_REFUSALS if (r.state.value, r.event.value) == (state, event))
             rule = f'RFC 9293 {refusal.source}: {event} in {state} is refused: "error: {refusal.reason}"'
         theirs = answer if answer is None or isinstance(answer, str) else None
         when = f" ({condition})" if condition else ""
@@ -96,7 +96,7 @@ class Opening(_Rows):
     rfc = "RFC 9293 3.3.2, Figure 5"
 
     def rows(self):
-        return [arc for arc in _TCP_ARCS if arc.in_figure and arc.state in _SYNCHRONIZING]
+        return [arc for arc in TABLE_ARCS if arc.in_figure and arc.state in _SYNCHRONIZING]
 
 
 class Closing(_Rows):
@@ -108,7 +108,7 @@ class Closing(_Rows):
     def rows(self):
         return [
             arc
-            for arc in _TCP_ARCS
+            for arc in TABLE_ARCS
             if (arc.in_figure and arc.state not in _SYNCHRONIZING) or arc.source == "Figure 5 note 2"
         ]
 
@@ -122,7 +122,7 @@ class Failures(_Rows):
     def rows(self):
         return [
             arc
-            for arc in _TCP_ARCS
+            for arc in TABLE_ARCS
             if not arc.in_figure
             and arc.source != "Figure 5 note 2"
             and (arc.event in _FAILURES or (arc.event is Event.RCV_SYN and arc.state is State.SYN_RECEIVED))
@@ -137,7 +137,7 @@ class Text(_Rows):
 
     def rows(self):
         counted = {id(arc) for group in (Opening(), Closing(), Failures()) for arc in group.rows()}
-        return [arc for arc in _TCP_ARCS if id(arc) not in counted]
+        return [arc for arc in TABLE_ARCS if id(arc) not in counted]
 
 
 class Refused(_Rows):
@@ -147,7 +147,7 @@ class Refused(_Rows):
     rfc = "RFC 9293 3.10.1-3.10.5"
 
     def rows(self):
-        return list(_TCP_REFUSALS)
+        return list(TABLE_REFUSALS)
 
 
 EXERCISE = Exercise(

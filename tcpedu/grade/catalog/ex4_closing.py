@@ -42,6 +42,8 @@ class ClosingCase:
     """One closing event of one side, with the engine's variables before and after."""
 
     step: int
+    record: int
+    """The index in the run's history of the record the event happened in."""
     time_us: int
     side: str
     event: str
@@ -94,6 +96,7 @@ def cases_of(execution: Execution) -> list[ClosingCase]:
                 cases.append(
                     ClosingCase(
                         number,
+                        record.index,
                         record.time_us,
                         side,
                         event,

@@ -21,9 +21,11 @@ import types
 
 from ... import kit
 from ...core.seqnum import SEQ_SPACE, seq_add
+from ...core.transitions import Action, Event
 from ...sim.history import Record
 from ..exercise import Exercise, Group, Mismatch, shown
 from ..plans import Execution, Plan, execute, record_from_wire, record_to_wire, transcript
+from ..questions import arrival_section
 
 __all__ = ["EXERCISE", "RunFailure"]
 
@@ -39,6 +41,8 @@ class RunFailure:
     reference: Execution
     learner: tuple[Record, ...] | None
     """The learner's run, as its sandbox sent it back (None if it could not)."""
+    learner_ends: tuple[int, ...] | None
+    """How many of the learner's records there were after each step."""
     step: int
     sides: tuple[str, ...]
     side: str | None
@@ -174,6 +178,11 @@ class _Runs(Group):
         answer: dict[str, object] = {"transcript": transcript(execution, sides)}
         if with_history:
             answer["history"] = [record_to_wire(record) for record in execution.history]
+            ends, count = [], 0
+            for step in execution.steps:
+                count += len(step.records)
+                ends.append(count)
+            answer["ends"] = ends
         return answer
 
     def judge(self, example, expected, answer):
@@ -185,13 +194,15 @@ class _Runs(Group):
             return Mismatch(what, "a run", f"raised {error}" if error else "nothing", _START, None)
         mine = answer["transcript"]
         history = _history(answer.get("history"))
+        ends = answer.get("ends")
+        ends = tuple(ends) if isinstance(ends, list) and all(type(e) is int for e in ends) else None
         for number, theirs in enumerate(expected):
             step = reference.steps[number]
             ours = mine[number] if isinstance(mine, list) and number < len(mine) else None
             if ours == theirs:
                 continue
             line = step.line or "(skipped: nothing in flight)"
-            detail = RunFailure(reference, history, number, sides, None)
+            detail = RunFailure(reference, history, ends, number, sides, None)
             if not isinstance(ours, dict):
                 return Mismatch(f"step {number + 1}: {line}", "the run to go on", "it stopped", _START, detail)
             if "error" in ours:
@@ -249,18 +260,51 @@ def _doing(entry: dict[str, object], sides: tuple[str, ...]) -> str:
 
 
 def _rule(step, side: str | None) -> str:
-    """The engine's own reason at that step: the first note (with its RFC section) or arc of
-    the side that differed."""
+    """The engine's own reason at that step, for the side that differed: the arc it took
+    (with the section and what the arc sends, written as the RFC writes segments), or the
+    first note it made (with its reference)."""
     for record in step.records:
+        for who, arc in record.arcs:
+            if side is None or who == side:
+                sends = [_SENDS[action] for action in arc.actions if action in _SENDS]
+                return f"RFC 9293 {section_of(arc)}: {arc}" + (f"; it sends {'; '.join(sends)}" if sends else "")
         for who, note in record.notes:
             if side is None or who == side:
                 return f"{note.reference}: {note.text}"
-        for who, arc in record.arcs:
-            if side is None or who == side:
-                return f"RFC 9293 {arc.source}: {arc}"
     if step.refused:
         return step.refused
     return "RFC 9293 3.10: the engine sends nothing here and stays where it is"
+
+
+# What an arc's sending actions put on the wire, as RFC 9293 writes it.
+_SENDS = {
+    Action.SND_SYN: "<SEQ=ISS><CTL=SYN>",
+    Action.SND_SYN_ACK: "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, where RCV.NXT = SEG.SEQ+1 (the SYN takes one)",
+    Action.SND_ACK: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>",
+    Action.SND_FIN: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> after any queued data (the FIN takes one)",
+    Action.SND_RST: "<SEQ=SND.NXT><CTL=RST>",
+    Action.SND_DATA: "the data from SND.NXT, at most MSS octets a segment, as far as SND.WND allows",
+}
+
+# Where section 3.10 says what each user call and timeout does.
+_CALL_SECTIONS = {
+    Event.PASSIVE_OPEN: "3.10.1",
+    Event.ACTIVE_OPEN: "3.10.1",
+    Event.SEND: "3.10.2",
+    Event.CLOSE: "3.10.4",
+    Event.ABORT: "3.10.5",
+    Event.TIMEOUT_2MSL: "3.10.8",
+    Event.USER_TIMEOUT: "3.10.8",
+}
+
+
+def section_of(arc) -> str:
+    """The section of RFC 9293 whose event processing takes ``arc`` (Figure 5's arcs too)."""
+    if arc.source[0].isdigit():
+        return arc.source
+    if arc.event in _CALL_SECTIONS:
+        return _CALL_SECTIONS[arc.event]
+    return arrival_section(arc.state)
 
 
 class Opening(_Runs):
