@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .core.states import LANGUAGES, State
 from .core.transitions import ARCS, REFUSALS
+from .grade.commands import CommandError, run_check, run_exercises
+from .grade.commands import add_commands as add_exercise_commands
 from .render.state_diagram import DETAILS
 from .scenario import (
     ScenarioError,
@@ -26,6 +28,7 @@ from .scenario import (
     scenario_source,
 )
 from .scenario.script import Script
+from .sim.simulation import Simulation
 
 __all__ = ["main"]
 
@@ -81,6 +84,14 @@ def _build_parser() -> argparse.ArgumentParser:
 
     table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
     table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
+    for command in (run, draw):
+        for side in ("client", "server"):
+            command.add_argument(
+                f"--{side}",
+                metavar="FILE",
+                help=f"play the {side} with your endpoint (exercise 5): FILE's class Endpoint, or FILE:CLASS",
+            )
+    add_exercise_commands(commands, LANGUAGES)
     return parser
 
 
@@ -116,9 +127,24 @@ def _decoded(data: bytes, where: str) -> str:
         raise _UserError(f"{where}: not a text file (scenario files are UTF-8 text)") from None
 
 
+def _simulation(args: argparse.Namespace) -> Simulation:
+    """A simulation with the learner's endpoints where ``--client``/``--server`` name them."""
+    endpoints = {}
+    for side in ("client", "server"):
+        spec = getattr(args, side)
+        if spec is not None:
+            from .grade.api import endpoint_class
+
+            try:
+                endpoints[side] = endpoint_class(spec)
+            except ValueError as error:
+                raise _UserError(f"--{side} {error}") from None
+    return Simulation(endpoints=endpoints)
+
+
 def _run(args: argparse.Namespace) -> int:
     script = _load(args.scenario)
-    run = run_script(script)
+    run = run_script(script, _simulation(args))
     if args.json:
         print(json.dumps(run_to_dict(run), indent=2))
     else:
@@ -138,7 +164,7 @@ def _draw(args: argparse.Namespace) -> int:
     from .render.tools import save_picture
 
     script = _load(args.scenario)
-    run = run_script(script)
+    run = run_script(script, _simulation(args))
     if run.error is not None:
         raise _UserError(f"{run.error} (nothing drawn)")
     steps = run.steps
@@ -222,8 +248,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _show(args.name)
         if args.command == "draw":
             return _draw(args)
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "exercises":
+            return run_exercises(args)
         return _table(args.lang)
-    except (ScenarioError, _UserError) as error:
+    except (ScenarioError, _UserError, CommandError) as error:
         print(f"tcpedu: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into head

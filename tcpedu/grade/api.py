@@ -17,7 +17,7 @@ from .feedback import Report
 from .sandbox import Limits
 from .source import Answer, answer_from_cells, answer_from_file
 
-__all__ = ["check", "find_answer", "solution_source", "stub_source", "validate"]
+__all__ = ["check", "endpoint_class", "find_answer", "solution_source", "stub_source", "validate"]
 
 
 def stub_source(ex: Exercise) -> str:
@@ -125,3 +125,38 @@ def validate(intensity: Intensity = CHECK, names: list[str] | None = None) -> li
         )
         for ex in chosen
     ]
+
+
+def endpoint_class(spec: str) -> type:
+    """The endpoint class in a learner's file, ``endpoint.py`` (its ``Endpoint``) or
+    ``endpoint.py:MyEndpoint``, loaded here (it is the learner's own code, run for the
+    learner, as ``tcpedu run --client endpoint.py`` does). ``ValueError`` saying what is
+    wrong, never a traceback of the learner's code."""
+    import importlib.util
+    import sys
+
+    path_text, _, name = spec.partition(":")
+    path = Path(path_text)
+    name = name or "Endpoint"
+    if not path.is_file():
+        raise ValueError(f"{path_text}: no such file")
+    module_name = f"tcpedu_learner_{path.stem}"
+    loader = importlib.util.spec_from_file_location(module_name, path)
+    if loader is None or loader.loader is None:
+        raise ValueError(f"{path_text}: not a Python file")
+    module = importlib.util.module_from_spec(loader)
+    sys.path.insert(0, str(path.parent.resolve()))
+    try:
+        loader.loader.exec_module(module)
+    except Exception as error:
+        from .sandbox import describe_exception
+
+        text, line = describe_exception(error, str(path))
+        where = f", line {line}" if line else ""
+        raise ValueError(f"{path_text}{where}: {text}") from None
+    finally:
+        sys.path.pop(0)
+    found = getattr(module, name, None)
+    if not isinstance(found, type):
+        raise ValueError(f"{path_text}: no class {name} in it")
+    return found

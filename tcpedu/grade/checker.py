@@ -25,8 +25,12 @@ __all__ = ["CHECK", "ExerciseResult", "Failure", "GroupResult", "Intensity", "ch
 
 DEFAULT_LIMITS = Limits()
 
-SHRINK_SECONDS = 4.0
-"""How long shrinking a failure may take before the smallest failure found so far is shown."""
+SHRINK_EVALUATIONS = 100
+"""How many examples shrinking a failure may ask the learner's code about; the smallest
+failure found by then is shown (a count, not a time, so the result is the same everywhere)."""
+
+SHRINK_SECONDS = 30.0
+"""A last resort for code so slow that even SHRINK_EVALUATIONS take too long."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -162,6 +166,7 @@ def check_answer(
         return result([_failed(group, "forbidden", problem) for group in exercise.groups], problem)
     groups = []
     outputs = []
+    shrunk: list[tuple[Group, Failure]] = []  # failures shrunk so far, for groups of the same family
     sandbox: Sandbox | None = probe
     for group in exercise.groups:
         missing = [name for name in group.needs if name not in defined]
@@ -176,7 +181,7 @@ def check_answer(
                 sandbox.close()
                 sandbox = None
                 continue
-        groups.append(_check_group(group, sandbox, new_sandbox, answer, intensity))
+        groups.append(_check_group(group, sandbox, new_sandbox, answer, intensity, shrunk))
         outputs.append(sandbox.output())
         sandbox.close()  # every group gets a fresh child: nothing one leaves behind reaches the next
         sandbox = None
@@ -202,7 +207,12 @@ def _failed(group: Group, status: str, message: str) -> GroupResult:
 
 
 def _check_group(
-    group: Group, sandbox: Sandbox, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity
+    group: Group,
+    sandbox: Sandbox,
+    new_sandbox: Callable[[], Sandbox],
+    answer: Answer,
+    intensity: Intensity,
+    shrunk: list[tuple[Group, Failure]],
 ) -> GroupResult:
     examples, expected = _examples(group, intensity)
     try:
@@ -217,8 +227,6 @@ def _check_group(
         mismatch = group.judge(examples[index], expected[index], value)
         if mismatch is not None:
             mismatches.append((index, mismatch))
-            if not group.exhaustive:
-                break
     if stopped is not None and not mismatches:
         index = len(answers)
         example = examples[index] if index < len(examples) else None
@@ -229,12 +237,46 @@ def _check_group(
     if group.exhaustive:
         failures = tuple(Failure(examples[i], m, intensity.seed, False) for i, m in mismatches)
         return GroupResult(group, 0, "failed", mismatches[0][1].what, failures, len(answers))
-    index, mismatch = mismatches[0]
-    failure = Failure(examples[index], mismatch, intensity.seed, False)
+    smallest = min(mismatches, key=lambda pair: (group.size(examples[pair[0]]), pair[0]))
+    failure = Failure(examples[smallest[0]], smallest[1], intensity.seed, False)
     if not _unwritten(answers):  # code that raises "not written yet" everywhere has nothing to shrink
-        failure = _shrink(group, new_sandbox, answer, intensity, failure)
+        smaller = _known(group, new_sandbox, answer, intensity, shrunk)
+        if smaller is None:
+            smaller = _shrink(group, new_sandbox, answer, intensity, mismatches[0][0])
+            if smaller is not None:
+                shrunk.append((group, smaller))
+        if smaller is not None and group.size(smaller.example) <= group.size(failure.example):
+            failure = smaller
     failure = _with_detail(group, new_sandbox, answer, failure)
     return GroupResult(group, 0, "failed", failure.mismatch.what, (failure,), len(answers))
+
+
+def _known(
+    group: Group,
+    new_sandbox: Callable[[], Sandbox],
+    answer: Answer,
+    intensity: Intensity,
+    shrunk: list[tuple[Group, Failure]],
+) -> Failure | None:
+    """A failure already shrunk for a group of the same family that fails this group too: one
+    mistake (in the handshake, say) fails every group of runs, and is shrunk once."""
+    if group.family is None:
+        return None
+    candidates = [failure for other, failure in shrunk if other.family == group.family]
+    if not candidates:
+        return None
+    with new_sandbox() as sandbox:
+        if sandbox.start().error is not None:
+            return None
+        for failure in candidates:
+            try:
+                (value,) = sandbox.ask(group.key, [group.payload(failure.example)])
+            except SandboxError:
+                return None
+            mismatch = group.judge(failure.example, group.expect(failure.example), _located(value, answer))
+            if mismatch is not None:
+                return Failure(failure.example, mismatch, intensity.seed, True)
+    return None
 
 
 def _with_detail(group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, failure: Failure) -> Failure:
@@ -347,15 +389,20 @@ class _Fails(Exception):
 
 
 def _shrink(
-    group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity, first: Failure
-) -> Failure:
+    group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity, first: int
+) -> Failure | None:
     """The smallest failing example hypothesis finds from the seed, asking a child one example
-    at a time; ``first`` if it finds nothing smaller within SHRINK_SECONDS."""
+    at a time. Hypothesis draws the same examples as before up to the first that failed
+    (``first``): those are not asked again. At most SHRINK_EVALUATIONS are, so the example
+    shown is the same on every run and every machine; None if it finds nothing."""
     from hypothesis import given
     from hypothesis import seed as hypothesis_seed
 
-    best = first
-    deadline = time.monotonic() + SHRINK_SECONDS
+    examples, _ = _examples(group, intensity)
+    best: Failure | None = None
+    drawn = 0
+    asked = 0
+    started = time.monotonic()
     children: list[Sandbox] = []
 
     def child() -> Sandbox | None:
@@ -371,17 +418,23 @@ def _shrink(
     @_hypothesis_settings(intensity.count(group))
     @given(group.strategy())
     def search(example):
-        nonlocal best
-        sandbox = child()
-        if sandbox is None or time.monotonic() > deadline:
+        nonlocal best, drawn, asked
+        drawn += 1
+        if drawn <= first and example == examples[drawn - 1]:
+            return  # it passed before
+        if asked >= SHRINK_EVALUATIONS or time.monotonic() - started > SHRINK_SECONDS:
             return
+        sandbox = child()
+        if sandbox is None:
+            return
+        asked += 1
         try:
             (value,) = sandbox.ask(group.key, [group.payload(example)])
         except SandboxError:
             return
         mismatch = group.judge(example, group.expect(example), _located(value, answer))
         if mismatch is not None:
-            if group.size(example) <= group.size(best.example):
+            if best is None or group.size(example) <= group.size(best.example):
                 best = Failure(example, mismatch, intensity.seed, True)
             raise _Fails
 

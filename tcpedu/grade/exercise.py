@@ -52,6 +52,9 @@ class Group:
     every mismatch is reported."""
     needs: tuple[str, ...] = ()
     """The learner's names this group calls."""
+    family: str | None = None
+    """Groups of one family take each other's examples (runs of the same kind, judged alike),
+    so a failure shrunk for one can be tried on the next before shrinking again."""
 
     def name(self, lang: str = "en") -> str:
         return self.title[language_index(lang)]

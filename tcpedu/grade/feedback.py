@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import html
 import itertools
+import unicodedata
 from collections.abc import Sequence
 
 from ..core.segment import Flags, Segment
@@ -294,6 +295,12 @@ def text_report(result: ExerciseResult, lang: str = "en", scripts: bool = True) 
         lines.append(f"{word('check.output', lang)}:")
         lines += [f"  {line}" for line in result.output.splitlines()[:10]]
     return "\n".join(lines) + "\n"
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` columns of a terminal, where Hangul takes two."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
 
 
 _STYLE = """

@@ -200,6 +200,7 @@ def _moves(*moves):
 
 
 class _Closing(Group):
+    family = "closing runs"
     category = ""
     needs = ("close", "receive", "time_wait_over")
     examples = 40

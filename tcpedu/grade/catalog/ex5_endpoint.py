@@ -106,39 +106,50 @@ def _sends(*sizes):
     return st.tuples(st.just("call"), st.sampled_from(_SIDES), st.just("send"), st.sampled_from(sizes))
 
 
-def _plan(settings, prefix, moves, size=16, drain=8):
-    """Settings, a fixed prefix, then up to ``size`` random moves and ``drain`` deliveries."""
+def _plan(settings, prefix, moves, size=16, drain=8, suffix=None):
+    """Settings, a prefix, up to ``size`` random moves, a suffix, then ``drain`` deliveries."""
     st = _st()
-    return st.tuples(settings, prefix, st.lists(moves, max_size=size)).map(
-        lambda v: Plan(v[0], (*v[1], *v[2], *[("deliver", 0)] * drain))
+    ending = suffix if suffix is not None else st.just(())
+    return st.tuples(settings, prefix, st.lists(moves, max_size=size), ending).map(
+        lambda v: Plan(v[0], (*v[1], *v[2], *v[3], *[("deliver", 0)] * drain))
     )
+
+
+_SEQ_OFFSETS = (0, 0, 1, 2, 5, 100, -1, -2, -100, 65534, 65535, 65536, 70000, 2**31)
+_ACK_OFFSETS = (0, 0, 1, -1, 100, 70000)
 
 
 def _injections(plan_settings):
-    """Crafted segments near the numbers that matter: the ISNs and just past them."""
+    """Crafted segments aimed at a side: their sequence numbers around where that side's
+    window starts after the handshake (the peer's ISN + 1), in it, before it and beyond it;
+    their acknowledgements around the side's own ISN + 1."""
     st = _st()
-    client_isn, server_isn = plan_settings[0][2], plan_settings[1][2]
-    near = st.sampled_from([0, 1, 2, 5, 100, 70000]).map
-    numbers = st.one_of(
-        near(lambda k: seq_add(client_isn, k)), near(lambda k: seq_add(server_isn, k)), st.integers(0, SEQ_SPACE - 1)
-    )
-    flags = st.sampled_from(["RST", "RST,ACK", "SYN", "ACK", "FIN,ACK", "SYN,ACK"])
-    return st.tuples(
-        st.just("inject"), st.sampled_from(_SIDES), flags, numbers, numbers, st.just(65535), st.sampled_from([0, 0, 3])
-    )
+    isns = {side: value for name, side, value in plan_settings if name == "isn"}
+
+    def aimed(side: str):
+        peer = "server" if side == "client" else "client"
+        seq = st.sampled_from(_SEQ_OFFSETS).map(lambda k: seq_add(isns[peer], (1 + k) % SEQ_SPACE))
+        ack = st.sampled_from(_ACK_OFFSETS).map(lambda k: seq_add(isns[side], (1 + k) % SEQ_SPACE))
+        flags = st.sampled_from(["RST", "RST", "RST,ACK", "SYN", "ACK", "FIN,ACK", "SYN,ACK"])
+        return st.tuples(st.just("inject"), st.just(side), flags, seq, ack, st.just(65535), st.sampled_from([0, 0, 3]))
+
+    return st.sampled_from(_SIDES).flatmap(aimed)
 
 
 class _Runs(Group):
+    family = "runs"
     needs = ("Endpoint",)
     examples = 30
 
     def plans(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    sides: tuple[tuple[str, ...], ...] = (("client",), ("server",), ("client", "server"))
+    """Which sides the learner's endpoint plays, drawn evenly."""
+
     def strategy(self):
         st = _st()
-        sides = st.sampled_from([("client",), ("server",), ("client", "server")])
-        return st.tuples(self.plans(), sides).map(lambda v: [v[0].to_wire(), list(v[1])])
+        return st.tuples(self.plans(), st.sampled_from(self.sides)).map(lambda v: [v[0].to_wire(), list(v[1])])
 
     def size(self, example):
         plan = Plan.from_wire(example[0])
@@ -356,6 +367,7 @@ class HalfClose(_Runs):
 
 
 class TimeWait(_Runs):
+    sides = (("client",), ("client", "server"), ("server",))  # the client is the one in TIME-WAIT
     key = "time-wait"
     title = ("TIME-WAIT: 2*MSL, the last ACK lost", "TIME-WAIT: 2*MSL, 마지막 ACK 유실")
     points = 3
@@ -371,9 +383,15 @@ class TimeWait(_Runs):
             ("call", "server", "close", None),
             ("deliver", 0),
         )
-        prefix = st.sampled_from([(*close, ("drop", 0)), close])
-        moves = st.one_of(_network(waits=("1", "2", "3.5", "4", "4.5")), _calls("connect", "close"))
-        return _plan(_settings(msl=("2",)), prefix, moves, size=10)
+        # The client is in TIME-WAIT (2*MSL = 4 s); its last ACK arrives, or is lost and the
+        # server's FIN comes again at 1 s, restarting TIME-WAIT.
+        lost = (*close, ("drop", 0))
+        prefix = st.sampled_from([(*lost, ("wait", "1"), ("deliver", 0)), close, lost])
+        waits = ("0.5", "1", "2", "3", "3.5", "4", "4.5")
+        moves = st.one_of(_network(waits=waits), _calls("connect", "close"))
+        # Then time passes across the end of 2*MSL (4 s after TIME-WAIT began, or after the FIN again).
+        ending = st.sampled_from(["3.5", "4.5", "2", "0.5"]).map(lambda seconds: (("wait", seconds),))
+        return _plan(_settings(msl=("2",)), prefix, moves, size=6, suffix=ending)
 
 
 class Resets(_Runs):
