@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .core.states import LANGUAGES, State
+from .core.states import State
 from .core.transitions import ARCS, REFUSALS
 from .render.state_diagram import DETAILS
 from .scenario import (
@@ -26,6 +26,7 @@ from .scenario import (
     scenario_source,
 )
 from .scenario.script import Script
+from .words import LANGUAGES, describe_state
 
 __all__ = ["main"]
 
@@ -195,7 +196,7 @@ def _show(name: str) -> int:
 def _table(lang: str) -> int:
     print("States")
     for state in State:
-        print(f"  {state.value:<13} {state.describe(lang)}")
+        print(f"  {state.value:<13} {describe_state(state, lang)}")
     print()
     print("Transitions (from, event / action, to, where RFC 9293 says so)")
     for arc in ARCS:

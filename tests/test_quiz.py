@@ -12,6 +12,7 @@ import pytest
 
 from tcpedu import State, course, load_scenario, run_script
 from tcpedu.widgets.quiz import ask_segment, ask_state, outcome_of
+from tcpedu.words import describe_state
 
 OPEN = "client isn 100\nserver isn 300\nserver listen\nclient connect\n"
 
@@ -113,7 +114,7 @@ def test_a_question_whose_script_does_not_run_is_refused_with_the_reason():
 def test_state_table_lists_the_states_asked_for_with_their_descriptions():
     table = course.state_table(["CLOSED", "SYN-RCVD"], lang="ko")
     assert [row[0] for row in table.rows] == ["CLOSED (연결 없음)", "SYN-RECEIVED (SYN 받음)"]
-    assert table.rows[1][1] == State.SYN_RECEIVED.describe("ko")
+    assert table.rows[1][1] == describe_state(State.SYN_RECEIVED, "ko")
     assert "<table>" in table._repr_html_()
     assert len(course.state_table().rows) == 11
 

@@ -16,7 +16,7 @@ from ..core.states import State
 from ..core.transitions import Arc, arcs_from
 from ..scenario import Player, Script, parse
 from ..sim.history import Record
-from ..words import word
+from ..words import note_text, word
 
 __all__ = [
     "FLAG_CHOICES",
@@ -70,7 +70,7 @@ class Outcome:
         for record in self.records:
             lines += [f"{word('side.' + who, lang)}: {arc}" for who, arc in record.arcs]
             lines += [
-                f"{word('side.' + who, lang)}: {note.text_in(lang)} [{note.reference}]" for who, note in record.notes
+                f"{word('side.' + who, lang)}: {note_text(note, lang)} [{note.reference}]" for who, note in record.notes
             ]
         return lines
 

@@ -14,12 +14,11 @@ import html
 
 import ipywidgets as widgets
 
-from ..core.states import language_index
 from ..render import DiagramError, Ladder, StateDiagram, fit_width
 from ..render.colours import SIDE_COLOURS
 from ..sim.history import Record
 from ..sim.settings import SIDES
-from ..words import word
+from ..words import describe_state, language_index, note_text, state_gloss, word
 from .happenings import segment_fate
 from .model import CALLS, TCB_ROWS, ExplorerModel
 
@@ -288,7 +287,7 @@ class Explorer:
         endpoint = self.model.simulation.endpoint(side)
         state = endpoint.state
         line, fill = SIDE_COLOURS[side]
-        gloss = state.gloss(lang)
+        gloss = state_gloss(state, lang)
         self._set(
             self.state_banner[side],
             f"<div style='border:2px solid {line};background:{fill};border-radius:6px;padding:4px 8px'>"
@@ -296,7 +295,7 @@ class Explorer:
             f"<span class='tcpedu-state' data-side='{side}' data-state='{state.value}' "
             f"style='font-size:1.25em;font-weight:bold'>{state.value}</span>"
             f"{' (' + html.escape(gloss) + ')' if gloss else ''}"
-            f"<br><small>{html.escape(state.describe(lang))}</small></div>",
+            f"<br><small>{html.escape(describe_state(state, lang))}</small></div>",
         )
         reasons = []
         for call, button in self.call_buttons[side].items():
@@ -434,7 +433,8 @@ class Explorer:
             )
         for side, note in record.notes:
             lines.append(
-                f"<div style='margin-left:1em'><small>{word('side.' + side, lang)}: {html.escape(note.text_in(lang))} "
+                f"<div style='margin-left:1em'><small>{word('side.' + side, lang)}: "
+                f"{html.escape(note_text(note, lang))} "
                 f"<i>[{html.escape(note.reference)}]</i></small></div>"
             )
         for sent in record.sent:

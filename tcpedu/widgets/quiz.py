@@ -13,11 +13,10 @@ from collections.abc import Mapping
 
 import ipywidgets as widgets
 
-from ..core.states import language_index
 from ..core.transitions import arcs_from
 from ..grade.questions import FLAG_CHOICES, Outcome, SegmentAnswer, StateAnswer, arrival_section, outcome_of
 from ..render import Ladder, fit_width
-from ..words import word
+from ..words import language_index, word
 from .happenings import segment_fate
 
 __all__ = ["Outcome", "Question", "ask_segment", "ask_state", "outcome_of"]
