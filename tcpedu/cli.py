@@ -51,6 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
     run.add_argument("--verbose", "-v", action="store_true", help="also explain every ordinary ACK")
+    run.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the trace's words")
 
     commands.add_parser("list", help="list the named scenarios")
 
@@ -123,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(run_to_dict(run), indent=2))
     else:
-        print(format_trace(run, verbose=args.verbose))
+        print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:
         print(f"tcpedu: {run.error}", file=sys.stderr)
         return EXIT_USAGE

@@ -37,7 +37,7 @@ def test_a_wrong_answer_gets_a_hint_first_then_the_engines_answer():
     assert "rcv SYN / snd SYN,ACK → SYN-RECEIVED" in first and "CLOSE / delete TCB → CLOSED" in first
     assert "The engine's answer" not in first
     upcoming = question.widget.children[2].value
-    assert "#1 SYN seq=100 len=0" in upcoming and "arrives at the server" in upcoming
+    assert "#1 arrives at the server" in upcoming and "SYN seq=100 len=0" in upcoming
     question.check.click()
     second = question.feedback.value
     assert "The engine's answer" in second and "<b>SYN-RECEIVED</b>" in second

@@ -14,9 +14,9 @@ import dataclasses
 from ..core.segment import Segment
 from ..core.states import State
 from ..core.transitions import Arc, arcs_from
+from ..narrator import narrate
 from ..scenario import Player, Script, parse
 from ..sim.history import Record
-from ..words import note_text, word
 
 __all__ = [
     "FLAG_CHOICES",
@@ -65,14 +65,9 @@ class Outcome:
         return [arc for record in self.records for who, arc in record.arcs if who == side]
 
     def reasons(self, lang: str = "en") -> list[str]:
-        """The arcs taken and the notes (with their RFC sections) of the last line."""
-        lines = []
-        for record in self.records:
-            lines += [f"{word('side.' + who, lang)}: {arc}" for who, arc in record.arcs]
-            lines += [
-                f"{word('side.' + who, lang)}: {note_text(note, lang)} [{note.reference}]" for who, note in record.notes
-            ]
-        return lines
+        """The transitions and the notes (with their RFC sections) of the last line, as the
+        narrator tells them."""
+        return [line.text for line in narrate(self.records, lang, kinds=frozenset({"transition", "note"}))]
 
     def arrival(self) -> tuple[str, State] | None:
         """(receiver, its state before) of the first segment the last line hands to a side."""

@@ -15,9 +15,9 @@ import ipywidgets as widgets
 
 from ..core.transitions import arcs_from
 from ..grade.questions import FLAG_CHOICES, Outcome, SegmentAnswer, StateAnswer, arrival_section, outcome_of
+from ..narrator import EVENTS, narrate
 from ..render import Ladder, fit_width
 from ..words import language_index, word
-from .happenings import segment_fate
 
 __all__ = ["Outcome", "Question", "ask_segment", "ask_state", "outcome_of"]
 
@@ -103,7 +103,7 @@ def _hint_for(scene: Outcome, lang: str) -> str:
 def _upcoming(scene: Outcome, lang: str) -> str:
     """The last line, and what it does to which segment."""
     parts = [f"<code>{html.escape(scene.event)}</code>"]
-    parts += [fate for record in scene.records if (fate := segment_fate(record, lang)) is not None]
+    parts += [line.html for line in narrate(scene.records, lang, kinds=EVENTS - {"call"})]
     return f"{word('quiz.next', lang)}: " + " — ".join(parts)
 
 
