@@ -131,9 +131,177 @@ WORDS: dict[str, tuple[str, str]] = {
     "quiz.flags": ("flags", "플래그"),
     "quiz.why": ("Why", "이유"),
     "quiz.field": ("{field} is not right", "{field} 값이 틀렸습니다"),
-    "quiz.arcs": (
-        "Figure 5 and the RFC's text give {state} these arcs",
-        "{state}에서 나가는 전이 (Figure 5 및 RFC 본문)",
+    "quiz.seconds": ("seconds", "초"),
+    "quiz.ask_state": (
+        "Which state is the {side} in after «{event}»?",
+        "«{event}» 다음에 {side} 쪽은 어떤 상태일까요?",
+    ),
+    "quiz.ask_segment": (
+        "Which segment does the {side} send at «{event}»?",
+        "«{event}»에서 {side} 쪽은 어떤 세그먼트를 보낼까요?",
+    ),
+    "quiz.ask_time": (
+        "At what time (in seconds) does the next timer fire?",
+        "다음 타이머가 만료되는 시각은 몇 초일까요?",
+    ),
+    "quiz.ask_choice": ("Which explanation does the engine bear out?", "엔진의 결과와 맞는 설명은 어느 것일까요?"),
+    "choice.holds": ("the engine agrees: every expectation is met", "엔진의 결과와 맞음: 모든 expect 충족"),
+    "choice.fails": ("the engine disagrees at line {line}: {message}", "엔진의 결과와 다름 ({line}번째 줄): {message}"),
+    "choice.run": ("run it", "실행해 보기"),
+    # hints aimed at a mistake (tcpedu.grade.questions)
+    "hint.pick": ("Pick an answer first.", "먼저 답을 고르세요."),
+    "hint.time_wait_side": (
+        "TIME-WAIT belongs to the side that closed first: it sent the last ACK and waits in case that ACK is lost. "
+        "The other side is done when that ACK arrives.",
+        "TIME-WAIT는 먼저 닫은 쪽의 상태입니다: 마지막 ACK를 보낸 쪽이 그 ACK가 유실될 경우에 대비해 기다립니다. "
+        "다른 쪽은 그 ACK를 받으면 끝납니다.",
+    ),
+    "hint.back_to_listen": (
+        "A connection that began with a passive OPEN goes back to LISTEN, not to CLOSED "
+        "(RFC 9293 Figure 5, note 1; 3.10.7.4).",
+        "수동 개방(listen)으로 시작한 연결은 CLOSED가 아니라 LISTEN으로 돌아갑니다 "
+        "(RFC 9293 Figure 5의 note 1, 3.10.7.4).",
+    ),
+    "hint.syn_not_acked": (
+        "The {side}'s own SYN has not been acknowledged yet: ESTABLISHED needs the ACK of its SYN.",
+        "{side} 쪽의 SYN은 아직 확인응답되지 않았습니다: ESTABLISHED가 되려면 자기 SYN에 대한 ACK가 필요합니다.",
+    ),
+    "hint.state_changes": (
+        "What happens here is not ignored in {state}: find the arc it takes.",
+        "{state}에서 이 일은 무시되지 않습니다: 어떤 전이가 일어나는지 찾아보세요.",
+    ),
+    "hint.state_stays": (
+        "Does {state} have an arc for what happens here? Look at what the {side} does with it.",
+        "여기서 일어나는 일에 대해 {state}에 전이가 있을까요? {side} 쪽에서 그것을 어떻게 처리하는지 보세요.",
+    ),
+    "hint.other_arc": (
+        "{state} → {target} takes «{label}»: is that what happens here?",
+        "{state} → {target} 전이의 조건은 «{label}»: 여기서 일어나는 일이 그것인가요?",
+    ),
+    "hint.no_arc": (
+        "No single arc leads from {state} to {target} (RFC 9293 Figure 5).",
+        "{state}에서 한 번에 {target} 상태로 가는 전이는 없습니다 (RFC 9293 Figure 5).",
+    ),
+    "hint.fin_ack": (
+        "Once a connection is synchronized every segment carries an ACK (RFC 9293 3.1: once a connection is "
+        "established the acknowledgment field is always sent), so a FIN goes out as FIN,ACK.",
+        "연결이 동기화된 뒤에는 모든 세그먼트에 ACK가 실립니다 (RFC 9293 3.1: 연결이 수립되면 확인응답 필드를 항상 "
+        "보냄). 그래서 FIN은 FIN,ACK로 나갑니다.",
+    ),
+    "hint.needs_rst": (
+        "No connection can take this segment: RFC 9293 3.5.2 says when to answer with a reset.",
+        "이 세그먼트를 받아들일 연결이 없습니다: RST로 응답하는 경우는 RFC 9293 3.5.2에 있습니다.",
+    ),
+    "hint.no_rst": (
+        "A RST answers a segment that belongs to no connection, or that acknowledges something never sent "
+        "(RFC 9293 3.5.2); this one is neither.",
+        "RST는 어느 연결에도 속하지 않거나 보낸 적 없는 것을 확인응답하는 세그먼트에 대한 응답입니다 "
+        "(RFC 9293 3.5.2). 이 세그먼트는 둘 다 아닙니다.",
+    ),
+    "hint.needs_syn": (
+        "The {side} must also send its own SYN (its ISN), in the same segment as the ACK.",
+        "{side} 쪽도 자기 SYN(자기 ISN)을 보내야 합니다. ACK와 같은 세그먼트에 실어서.",
+    ),
+    "hint.open_syn": (
+        "Opening a connection starts with a SYN that carries the sender's ISN.",
+        "연결을 열 때는 보내는 쪽의 ISN을 담은 SYN부터 보냅니다.",
+    ),
+    "hint.syn_once": (
+        "The {side} has sent its SYN already: a SYN goes out once (again only when a timer retransmits it).",
+        "{side} 쪽은 이미 SYN을 보냈습니다: SYN은 한 번만 보냅니다 (타이머가 재전송할 때만 다시).",
+    ),
+    "hint.needs_ack": (
+        "The segment acknowledges what arrived: its ACK bit is set.",
+        "도착한 것을 확인응답해야 합니다: ACK 비트가 켜집니다.",
+    ),
+    "hint.needs_fin": (
+        "The application closed: the segment carries a FIN.",
+        "애플리케이션이 닫았습니다: 세그먼트에 FIN이 실립니다.",
+    ),
+    "hint.flags": (
+        "Look at what arrives and the arc it takes (RFC 9293 {section}).",
+        "무엇이 도착하는지, 그리고 어떤 전이가 일어나는지 보세요 (RFC 9293 {section}).",
+    ),
+    "hint.ack_syn": (
+        "ack = seq + SEG.LEN, and the SYN counts one: the ACK names the next number expected.",
+        "ack = seq + SEG.LEN이고, SYN은 순서 번호 하나를 차지합니다: ACK 번호는 다음에 기대하는 번호입니다.",
+    ),
+    "hint.ack_fin": (
+        "ack = seq + SEG.LEN, and a FIN counts one: the ACK names the next number expected.",
+        "ack = seq + SEG.LEN이고, FIN은 순서 번호 하나를 차지합니다: ACK 번호는 다음에 기대하는 번호입니다.",
+    ),
+    "hint.ack_data": (
+        "ack = seq + SEG.LEN: the ACK names the next number expected, after the {n} octets of data.",
+        "ack = seq + SEG.LEN: ACK 번호는 데이터 {n}바이트 다음에 기대하는 번호입니다.",
+    ),
+    "hint.ack_counts_flag": (
+        "SEG.LEN counts the data and one for a {flag}: the {flag} takes a sequence number too.",
+        "SEG.LEN은 데이터 길이에 {flag} 몫으로 하나를 더한 값입니다: {flag}도 순서 번호 하나를 차지합니다.",
+    ),
+    "hint.wrap": (
+        "Sequence numbers wrap: all their arithmetic is modulo 2^32, so after 4294967295 comes 0 (RFC 9293 3.4).",
+        "순서 번호의 모든 계산은 modulo 2^32: 4294967295 다음은 다시 0입니다 (RFC 9293 3.4).",
+    ),
+    "hint.ack_is_theirs": (
+        "ack counts the other side's sequence numbers, not this side's own.",
+        "ack는 상대 쪽의 순서 번호를 셉니다. 자기 순서 번호가 아닙니다.",
+    ),
+    "hint.ack": (
+        "ack is the next sequence number this side expects from the other (its RCV.NXT).",
+        "ack는 이쪽이 상대에게서 다음에 기대하는 순서 번호(RCV.NXT)입니다.",
+    ),
+    "hint.rst_seq_from_ack": (
+        "A RST answering a segment that carries an ACK takes its seq from that ACK field (RFC 9293 3.5.2).",
+        "ACK가 있는 세그먼트에 대한 RST는 그 ACK 필드의 값을 seq로 씁니다 (RFC 9293 3.5.2).",
+    ),
+    "hint.rst_seq_zero": (
+        "A RST answering a segment without an ACK has seq 0, and acknowledges that segment (RFC 9293 3.10.7.1).",
+        "ACK가 없는 세그먼트에 대한 RST의 seq는 0, ack는 그 세그먼트의 seq + SEG.LEN입니다 (RFC 9293 3.10.7.1).",
+    ),
+    "hint.seq_is_mine": (
+        "seq counts this side's own sequence numbers; ack counts the other side's.",
+        "seq는 이쪽의 순서 번호, ack는 상대 쪽의 순서 번호를 셉니다.",
+    ),
+    "hint.syn_seq": (
+        "A SYN carries the sender's own ISN as its sequence number.",
+        "SYN의 seq는 보내는 쪽 자신의 ISN입니다.",
+    ),
+    "hint.seq_after_syn": (
+        "The SYN took the ISN: the next sequence number is the one after it.",
+        "SYN이 ISN을 차지했으므로 다음 순서 번호는 그다음 번호입니다.",
+    ),
+    "hint.seq": (
+        "seq is this side's next sequence number (SND.NXT): its ISN, plus one for its SYN, plus the octets it sent.",
+        "seq는 이쪽의 다음 순서 번호(SND.NXT)입니다: ISN에, SYN이 차지한 하나와 보낸 바이트 수를 더한 값.",
+    ),
+    "hint.time_number": ("Give a number of seconds.", "초 단위의 숫자를 적으세요."),
+    "hint.time_wait_linux": (
+        "60 s is Linux's TIME-WAIT (TCP_TIMEWAIT_LEN); RFC 9293 says 2*MSL.",
+        "60초는 Linux의 TIME-WAIT(TCP_TIMEWAIT_LEN)입니다. RFC 9293에 따르면 2*MSL입니다.",
+    ),
+    "hint.time_wait_msl": (
+        "TIME-WAIT lasts 2*MSL, and MSL is 2 minutes (RFC 9293 3.4.2, 3.6.1).",
+        "TIME-WAIT는 2*MSL 동안이고, MSL은 2분입니다 (RFC 9293 3.4.2, 3.6.1).",
+    ),
+    "hint.time_wait_restart": (
+        "A FIN that arrives again in TIME-WAIT is ACKed and restarts the 2*MSL timer (RFC 9293 3.10.7.4).",
+        "TIME-WAIT에서 FIN을 다시 받으면 ACK를 보내고 2*MSL 타이머를 다시 시작합니다 (RFC 9293 3.10.7.4).",
+    ),
+    "hint.time_wait": (
+        "The {side}'s TIME-WAIT lasts 2*MSL from when it entered TIME-WAIT, or from the last FIN it received there.",
+        "{side} 쪽의 TIME-WAIT는 들어간 때부터, 또는 거기서 마지막으로 FIN을 받은 때부터 2*MSL 동안입니다.",
+    ),
+    "hint.give_up": (
+        "After the last retransmission the timer runs once more, with the RTO doubled again; when it expires the "
+        "connection is given up (RFC 9293 3.8.3).",
+        "마지막 재전송 뒤에도 타이머는 다시 두 배가 된 RTO로 한 번 더 돌고, 그것이 만료되면 연결을 포기합니다 "
+        "(RFC 9293 3.8.3).",
+    ),
+    "hint.rto": (
+        "The retransmission timer starts at RTO = 1 s and doubles after each expiry (RFC 6298 2.1, 5.5): it fires "
+        "1, 2, 4, ... s after each (re)transmission.",
+        "재전송 타이머는 RTO = 1초에서 시작해 만료될 때마다 두 배가 됩니다 (RFC 6298 2.1, 5.5): (재)전송 뒤 "
+        "1, 2, 4, ...초 만에 만료됩니다.",
     ),
     # the lessons' tables (tcpedu.course)
     "table.state": ("state", "상태"),
