@@ -478,6 +478,8 @@ def parse(text: str, filename: str = "<script>") -> Script:
                 lang, comment = _language_of(stripped[1:].strip())
                 header[lang].append(comment)
                 continue
+            if not stripped and not header["en"] and not header["ko"]:
+                continue  # blank lines before the title (a script written as a """ string)
             in_header = False
         try:
             tokens, without_comment, comment = _tokens(raw)

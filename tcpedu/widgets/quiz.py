@@ -23,7 +23,6 @@ from ..grade.questions import (
 )
 from ..narrator import EVENTS, narrate
 from ..render import Ladder, fit_width
-from ..scenario import parse, run_script
 from ..words import in_language, language_index, word
 
 __all__ = ["Outcome", "Question", "ask_choice", "ask_segment", "ask_state", "ask_time", "outcome_of"]
@@ -32,7 +31,7 @@ __all__ = ["Outcome", "Question", "ask_choice", "ask_segment", "ask_state", "ask
 class Question:
     """One question with its answer widgets, a Check button and the feedback."""
 
-    def __init__(self, prompt: str, inputs: list[widgets.Widget], lang: str, scene: Outcome | None, picture: str = ""):
+    def __init__(self, prompt: str, inputs: list[widgets.Widget], lang: str, scene: Outcome):
         self.lang = lang
         self.scene = scene
         self.prompt = widgets.HTML(f"<b>{html.escape(prompt)}</b>")
@@ -44,10 +43,9 @@ class Question:
         self.attempts = 0
         self.solved = False
         self.check.on_click(lambda _: self._check())
-        if scene is not None and scene.before:
-            picture = Ladder(scene.before, lang=lang).svg()
+        picture = Ladder(scene.before, lang=lang).svg() if scene.before else ""
         shown = widgets.HTML(f"<div style='max-height:360px;overflow:auto'>{fit_width(picture)}</div>")
-        upcoming = widgets.HTML(_upcoming(scene, lang) if scene is not None else "")
+        upcoming = widgets.HTML(_upcoming(scene, lang))
         self.extra = widgets.VBox()
         self.widget = widgets.VBox(
             [self.prompt, shown, upcoming, widgets.HBox([*inputs, self.check]), self.feedback, self.extra],
@@ -69,7 +67,7 @@ class Question:
         raise NotImplementedError
 
     def reasons(self) -> list[str]:
-        return self.scene.reasons(self.lang) if self.scene is not None else []
+        return self.scene.reasons(self.lang)
 
     def revealed(self) -> None:
         """Called once the answer is shown (right, or after a second wrong answer)."""
@@ -196,8 +194,7 @@ class ChoiceQuestion(Question):
         )
         self.choice.add_class("tcpedu-quiz-choice")
         asked = prompt or in_language(decided.titles, lang) or word("quiz.ask_choice", lang)
-        history = run_script(parse(decided.scene, "<scene>")).simulation.history
-        super().__init__(asked, [self.choice], lang, None, picture=Ladder(history, lang=lang).svg() if history else "")
+        super().__init__(asked, [self.choice], lang, outcome_of(decided.scene))
         self.run_buttons: list[widgets.Button] = []
         self.shown = widgets.HTML()
         self.shown.add_class("tcpedu-quiz-run")
