@@ -16,6 +16,7 @@ import pytest
 from tcpedu import Simulation, parse, run_script
 from tcpedu.core import (
     MAX_WINDOW,
+    Condition,
     Endpoint,
     EndpointConfig,
     Event,
@@ -1021,7 +1022,8 @@ def test_close_in_syn_received_with_queued_data_waits_for_established():
     ep = syn_received_with(10)
     ep.close(0)
     out = ep.drain()
-    assert out.segments == [] and out.arcs == []
+    # "otherwise, queue for processing after entering ESTABLISHED state": an arc of its own.
+    assert out.segments == [] and out.arcs == [arc_for(S.SYN_RECEIVED, Event.CLOSE, Condition.DATA_QUEUED)]
     assert ep.state is S.SYN_RECEIVED
     ep.receive(Segment(101, PEER_ISS + 1, ACK), 0)
     out = ep.drain()

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tcpedu import ARCS, State, load_scenario, run_script
-from tcpedu.render import DiagramError, StateDiagram, arc_id, state_id, tools
+from tcpedu.render import SIDE_COLOURS, DiagramError, StateDiagram, arc_id, state_id, tools
 from tcpedu.render import state_diagram as state_diagram_module
 from tcpedu.words import describe_state
 
@@ -183,12 +183,23 @@ def current(root: ET.Element) -> dict[str, list[str]]:
 
 
 def last(root: ET.Element) -> dict[str, list[str]]:
+    """side -> ids of the arcs marked as just taken by that side: on an edge marked for the
+    side, the arc itself, or (an edge drawing several arcs) those whose label line is bold in
+    the side's colour."""
     taken: dict[str, list[str]] = {"client": [], "server": []}
     for group in groups(root, "edge"):
         classes = group.get("class").split()
+        arcs = [name for name in classes if re.fullmatch(r"arc-\d+", name)]
         for side in taken:
-            if f"last-{side}" in classes:
-                taken[side] += [name for name in classes if re.fullmatch(r"arc-\d+", name)]
+            if f"last-{side}" not in classes:
+                continue
+            if len(arcs) == 1:
+                taken[side] += arcs
+                continue
+            colour = SIDE_COLOURS[side][0]
+            for name, text in zip(arcs, group.iter(f"{SVG}text"), strict=True):
+                if text.get("font-weight") == "bold" and text.get("fill") == colour:
+                    taken[side].append(name)
     return taken
 
 

@@ -7,6 +7,7 @@ from .endpoint import Endpoint, EndpointConfig, Output, fill_bytes
 from .errors import CallRefused, SimulationError, TcpeduError
 from .isn import Address, IsnGenerator
 from .notes import NOTE_TEXTS, Note
+from .rules import ack_covering, reset_for, segment_acceptable, updates_window
 from .segment import MAX_WINDOW, Flags, Segment
 from .seqnum import SEQ_SPACE, in_window, seq_add, seq_ge, seq_gt, seq_le, seq_lt, seq_sub
 from .states import State
@@ -53,15 +54,19 @@ __all__ = [
     "State",
     "Tcb",
     "TcpeduError",
+    "ack_covering",
     "arc_for",
     "arcs_from",
     "fill_bytes",
     "in_window",
     "refusal_for",
+    "reset_for",
+    "segment_acceptable",
     "seq_add",
     "seq_ge",
     "seq_gt",
     "seq_le",
     "seq_lt",
     "seq_sub",
+    "updates_window",
 ]

@@ -23,8 +23,9 @@ from .errors import CallRefused
 from .isn import Address, IsnGenerator
 from .notes import Note
 from .rto import SYN_DATA_PHASE_RTO_US, RtoEstimator
+from .rules import reset_for, segment_acceptable, updates_window
 from .segment import MAX_WINDOW, Flags, Segment
-from .seqnum import in_window, seq_add, seq_gt, seq_le, seq_lt, seq_sub
+from .seqnum import seq_add, seq_gt, seq_le, seq_lt, seq_sub
 from .states import State
 from .tcb import TCB_FIELDS, Tcb
 from .transitions import USER_CALLS, Action, Arc, Condition, Event, Refusal, arc_for, refusal_for
@@ -36,7 +37,6 @@ _ACK = Flags.ACK
 _FIN_ACK = Flags.FIN | Flags.ACK
 _SYN_ACK = Flags.SYN | Flags.ACK
 _RST = Flags.RST
-_RST_ACK = Flags.RST | Flags.ACK
 
 _CLOSED = State.CLOSED
 _LISTEN = State.LISTEN
@@ -213,14 +213,10 @@ class Endpoint:
             self._unsent += payload
             if self.state in (_SYN_SENT, _SYN_RECEIVED, _LISTEN):
                 self._notes.append(Note("data-queued", n=len(payload)))
-        if event is Event.CLOSE and self.state is _SYN_RECEIVED and self._unsent:
-            # 3.10.4: with data pending, the CLOSE waits for ESTABLISHED.
-            self._close_queued = True
-            self._notes.append(Note("close-queued"))
-            return
         if event is Event.CRASH:
             self._notes.append(Note("crash"))
-        self._take(event)
+        # 3.10.4: in SYN-RECEIVED a CLOSE with data pending waits for ESTABLISHED (its own arc).
+        self._take(event, Condition.DATA_QUEUED if event is Event.CLOSE and self._unsent else None)
         if event is Event.PASSIVE_OPEN:
             self._passive = True
         elif self.state is _SYN_SENT:
@@ -381,13 +377,7 @@ class Endpoint:
 
         # First, check the sequence number (Table 6).
         seg_len = seg.seg_len
-        if seg_len == 0:
-            acceptable = seq == rcv_nxt if rcv_wnd == 0 else in_window(seq, rcv_nxt, rcv_wnd)
-        else:
-            acceptable = rcv_wnd > 0 and (
-                in_window(seq, rcv_nxt, rcv_wnd) or in_window(seq_add(seq, seg_len - 1), rcv_nxt, rcv_wnd)
-            )
-        if not acceptable:
+        if not segment_acceptable(seq, seg_len, rcv_nxt, rcv_wnd):
             if seg.has_rst:
                 self._notes.append(Note("unacceptable-rst"))
                 return
@@ -396,8 +386,7 @@ class Endpoint:
                 # consumed, so the first check catches it; the TIME-WAIT rule of the fifth and
                 # eighth steps (ACK it, restart 2MSL) is applied here.
                 self._notes.append(Note("retransmitted-fin-time-wait"))
-                self._tw_deadline = self._now + 2 * self.config.msl_us
-                self._ack_reason = _PLAIN_ACK
+                self._take(Event.RCV_FIN)
                 return
             self._notes.append(
                 Note("unacceptable", seq=seq, len=seg_len, rcv_nxt=rcv_nxt, rcv_end=seq_add(rcv_nxt, rcv_wnd - 1))
@@ -468,9 +457,8 @@ class Endpoint:
                 return
             self._take(Event.RCV_ACK_OF_FIN)
             state = _TIME_WAIT
-        elif state is _LAST_ACK:
-            if our_fin_acked:
-                self._take(Event.RCV_ACK_OF_FIN)
+        elif state is _LAST_ACK and our_fin_acked:
+            self._take(Event.RCV_ACK_OF_FIN)
             return
         # FIN-WAIT-1 -> FIN-WAIT-2 waits until the FIN check below: a FIN in this same segment
         # takes note 2's FIN-WAIT-1 -> TIME-WAIT arc instead.
@@ -483,11 +471,10 @@ class Endpoint:
         else:
             if seg.data:
                 self._notes.append(Note("text-ignored"))
-            if seg.has_fin:  # the peer's FIN was already processed: just acknowledge
-                self._ack_reason = _PLAIN_ACK
+            if seg.has_fin:  # the peer's FIN was already processed: acknowledge it, remain
                 if state is _TIME_WAIT:
-                    self._tw_deadline = self._now + 2 * self.config.msl_us
                     self._notes.append(Note("retransmitted-fin-time-wait"))
+                self._take(Event.RCV_FIN)
         if fin_wait_1_acked and self.state is _FIN_WAIT_1:
             self._take(Event.RCV_ACK_OF_FIN)
 
@@ -591,8 +578,7 @@ class Endpoint:
 
     def _update_window(self, wnd: int, seq: int, ack: int, force: bool = False) -> None:
         tcb = self.tcb
-        wl1 = tcb.snd_wl1
-        if force or wl1 is None or seq_lt(wl1, seq) or (wl1 == seq and seq_le(tcb.snd_wl2, ack)):
+        if force or updates_window(tcb.snd_wl1, tcb.snd_wl2, seq, ack):
             tcb.snd_wnd = wnd
             tcb.snd_wl1 = seq
             tcb.snd_wl2 = ack
@@ -671,6 +657,10 @@ class Endpoint:
     def _do_forget_tcb(self) -> None:
         self._reset_connection_state()
 
+    def _do_queue_close(self) -> None:
+        self._close_queued = True
+        self._notes.append(Note("close-queued"))
+
     # ------------------------------------------------------------------------------------------
     # Sending
 
@@ -741,10 +731,7 @@ class Endpoint:
 
     def _send_reset_for(self, seg: Segment) -> None:
         """The RST that answers ``seg`` where no connection exists (3.5.2 rule 1, 3.10.7.1)."""
-        if seg.has_ack:
-            self._outbox.append((Segment(seg.ack, 0, _RST, 0), "reset"))
-        else:
-            self._outbox.append((Segment(0, seq_add(seg.seq, seg.seg_len), _RST_ACK, 0), "reset"))
+        self._outbox.append((reset_for(seg), "reset"))
 
     def _flush(self) -> None:
         """After an event: send what became sendable, and one ACK if one is still owed."""
@@ -795,6 +782,7 @@ _PERFORM = {
     Action.QUEUE_DATA: Endpoint._do_queue_data,
     Action.START_2MSL_TIMER: Endpoint._do_start_2msl_timer,
     Action.FORGET_TCB: Endpoint._do_forget_tcb,
+    Action.QUEUE_CLOSE: Endpoint._do_queue_close,
 }
 assert set(_PERFORM) == set(Action), "every action of the table needs an implementation"
 

@@ -11,7 +11,9 @@ the arc's actions. A user call with no arc is refused with the reason in ``REFUS
 * the arcs its notes describe but do not draw (note 1's passive-open condition, note 2's
   FIN-WAIT-1 -> TIME-WAIT, note 3's "receipt of a RST from any state");
 * the arcs stated only in the event-processing text of section 3.10 (ABORT, active OPEN in
-  LISTEN, SYN in SYN-RECEIVED, the user timeout, SEND queued or sent);
+  LISTEN, SYN in SYN-RECEIVED, the user timeout, SEND queued or sent, CLOSE queued behind
+  data in SYN-RECEIVED, and the FIN that leaves CLOSE-WAIT, LAST-ACK and TIME-WAIT where
+  they are, TIME-WAIT restarting its 2MSL timer);
 * ``crash``, which is not TCP at all but the simulator's host losing its memory
   (``source == "simulation"``), for the half-open examples of section 3.5.1.
 
@@ -118,6 +120,7 @@ class Action(enum.Enum):
     SND_DATA = "snd data"
     QUEUE_DATA = "queue data"
     START_2MSL_TIMER = "start 2MSL timer"
+    QUEUE_CLOSE = "queue CLOSE"
     RESET_TO_LISTEN = "flush queues, forget the peer"
     FORGET_TCB = "forget TCB"
 
@@ -131,10 +134,12 @@ class Action(enum.Enum):
 
 
 class Condition(enum.Enum):
-    """A fact about the connection's past that picks between arcs (RFC 9293 MUST-11)."""
+    """A fact about the connection that picks between arcs: how it was opened (RFC 9293
+    MUST-11), or whether data waits to be sent (3.10.4)."""
 
     PASSIVE_OPEN = "reached by passive OPEN"
     ACTIVE_OPEN = "reached by active OPEN"
+    DATA_QUEUED = "data queued"
 
     def __str__(self) -> str:
         return self.value
@@ -251,6 +256,23 @@ ARCS: tuple[Arc, ...] = (
     *(
         Arc(state, E.ABORT, S.CLOSED, (A.DELETE_TCB,), source="3.10.5")
         for state in (S.CLOSING, S.LAST_ACK, S.TIME_WAIT)
+    ),
+    # 3.10.4: "If no SENDs have been issued and there is no pending data to send, then form a
+    # FIN segment and send it [...]; otherwise, queue for processing after entering ESTABLISHED".
+    Arc(S.SYN_RECEIVED, E.CLOSE, S.SYN_RECEIVED, (A.QUEUE_CLOSE,), Condition.DATA_QUEUED, source="3.10.4"),
+    # 3.10.7.4, eighth step: a FIN in CLOSE-WAIT or LAST-ACK is acknowledged and the state
+    # remains; in TIME-WAIT the 2MSL timeout restarts too (the peer's FIN again: our ACK of it
+    # was lost). In CLOSING the fifth step ignores any segment that does not ACK our FIN, and one
+    # that does moves to TIME-WAIT first, so CLOSING never reaches the eighth step with a FIN.
+    Arc(S.CLOSE_WAIT, E.RCV_FIN, S.CLOSE_WAIT, (A.SND_ACK,), source="3.10.7.4"),
+    Arc(S.LAST_ACK, E.RCV_FIN, S.LAST_ACK, (A.SND_ACK,), source="3.10.7.4"),
+    Arc(
+        S.TIME_WAIT,
+        E.RCV_FIN,
+        S.TIME_WAIT,
+        (A.SND_ACK, A.START_2MSL_TIMER),
+        source="3.10.7.4",
+        drawn_action="snd ACK, restart 2MSL timer",
     ),
     # A SYN in SYN-RECEIVED after a passive OPEN returns to LISTEN (3.10.7.4, fourth step).
     Arc(S.SYN_RECEIVED, E.RCV_SYN, S.LISTEN, (A.RESET_TO_LISTEN,), Condition.PASSIVE_OPEN, source="3.10.7.4"),

@@ -8,7 +8,7 @@ it; nothing else in tcpedu needs either program.
 
 from .colours import SIDE_COLOURS
 from .errors import DiagramError
-from .ladder import Ladder, ladder_of
+from .ladder import Ladder, Mark, ladder_of
 from .state_diagram import DETAILS, DiagramView, StateDiagram, arc_id, dot_source, state_id
 from .template import fit_width
 
@@ -18,6 +18,7 @@ __all__ = [
     "DiagramError",
     "DiagramView",
     "Ladder",
+    "Mark",
     "StateDiagram",
     "arc_id",
     "dot_source",

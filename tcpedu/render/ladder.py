@@ -16,6 +16,7 @@ so stepping a long run stays cheap. Pure Python; no Graphviz needed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ from . import tools
 from .colours import SIDE_COLOURS
 from .template import xml_text
 
-__all__ = ["Ladder", "ladder_of"]
+__all__ = ["Ladder", "Mark", "ladder_of"]
 
 _FONT = "Helvetica,Arial,NanumGothic,sans-serif"
 _WIDTH = 1000
@@ -40,6 +41,7 @@ _TOP = 92.0  # the first row's y
 _ROW = 36.0
 _BOTTOM_MARGIN = 40.0
 _LOST = "#c62828"
+_GHOST = "#2e7d32"  # what the reference sent where a learner's code did otherwise
 _INJECTED = "#6a1b9a"
 # Labels sit about this far along their arrow (nearer the sender, so the labels of crossing
 # arrows part), or at the first of the others that no label is in the way of.
@@ -63,14 +65,40 @@ class _Arrow:
         self.end_row: float | None = None
 
 
-class Ladder:
-    """A ladder diagram that grows record by record; ``svg()`` draws it as it is now."""
+@dataclasses.dataclass(frozen=True)
+class Mark:
+    """A place a ladder diagram points at, in red, with a few words: a segment (by its packet
+    id), or a side at a record (by the record's position among the diagram's records). A
+    ``ghost`` segment is one that was not sent but should have been: drawn dashed in green,
+    labelled with ``text``, going nowhere."""
 
-    def __init__(self, records: Iterable[Record] = (), lang: str = "en", relative: bool = False, title: str = ""):
+    text: str
+    packet: int | None = None
+    record: int | None = None
+    side: str | None = None
+    ghost: bool = False
+
+
+class Ladder:
+    """A ladder diagram that grows record by record; ``svg()`` draws it as it is now.
+    ``marks`` point at segments or at a side's lifeline (where a learner's run parts from
+    the reference's, say)."""
+
+    def __init__(
+        self,
+        records: Iterable[Record] = (),
+        lang: str = "en",
+        relative: bool = False,
+        title: str = "",
+        marks: Sequence[Mark] = (),
+    ):
         language_index(lang)  # ValueError naming the choices
         self.lang = lang
         self.relative = relative
         self.title = title
+        self.marks = tuple(marks)
+        self._packet_marks = {m.packet: m.text for m in self.marks if m.packet is not None and not m.ghost}
+        self._ghosts = {m.packet: m.text for m in self.marks if m.packet is not None and m.ghost}
         self.records: list[Record] = []
         self._rows = 0
         self._static: list[str] = []  # rows once drawn never change
@@ -91,7 +119,7 @@ class Ladder:
         ``history`` is not a continuation of what is drawn (after an undo)."""
         drawn = self.records
         if len(history) < len(drawn) or any(a is not b for a, b in zip(drawn, history, strict=False)):
-            self.__init__((), self.lang, self.relative, self.title)
+            self.__init__((), self.lang, self.relative, self.title, self.marks)
         for record in history[len(self.records) :]:
             self.add(record)
         return self
@@ -149,6 +177,10 @@ class Ladder:
             self._arrows[sent.id] = arrow
         self._rows = max(self._rows, next_row)
         self._state_changes(record, row)
+        position = len(self.records) - 1
+        for mark in self.marks:
+            if mark.record == position and mark.side is not None:
+                self._static.append(self._side_mark(mark.side, y, mark.text))
 
     # ------------------------------------------------------------------------------------------
     # Drawing
@@ -165,7 +197,7 @@ class Ladder:
         head = [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height:.0f}" '
             f'viewBox="0 0 {_WIDTH} {height:.0f}" font-family="{_FONT}" class="ladder">',
-            _DEFS,
+            _DEFS + (_GHOST_DEFS if self._ghosts else ""),
             f'<rect x="0" y="0" width="{_WIDTH}" height="{height:.0f}" fill="white"/>',
         ]
         if self.title:
@@ -257,6 +289,18 @@ class Ladder:
             f'<g class="{kind}" data-side="{side}"><circle cx="{x:.0f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
             f'<text x="{tx:.0f}" y="{y + 4:.1f}" text-anchor="{anchor}" font-size="11"{style} '
             f'fill="{colour}">{xml_text(text)}</text></g>'
+        )
+
+    @staticmethod
+    def _side_mark(side: str, y: float, text: str) -> str:
+        """A red ring on ``side``'s lifeline at ``y``, and ``text`` beside it, inwards."""
+        x = _LIFELINE_X[side]
+        tx, anchor = (x + 16, "start") if side == "client" else (x - 16, "end")
+        return (
+            f'<g class="mark side-mark" data-side="{side}"><circle cx="{x:.0f}" cy="{y:.1f}" r="11" fill="none" '
+            f'stroke="{_LOST}" stroke-width="2.5"/><text x="{tx:.0f}" y="{y + 20:.1f}" text-anchor="{anchor}" '
+            f'font-size="11" font-weight="bold" fill="{_LOST}" stroke="white" stroke-width="3" '
+            f'paint-order="stroke">{xml_text(text)}</text></g>'
         )
 
     @staticmethod
@@ -373,21 +417,36 @@ class Ladder:
         # heading when it was lost, or the diagram's end.
         full_y = self._y(arrow.end_row if arrow.end_row is not None else self._rows)
         reach = {"delivered": 1.0, "lost": _LOST_AT, "in-flight": _IN_FLIGHT_AT}[fate]
+        if packet.id in self._ghosts:  # as far as a delivered one would go, or halfway
+            reach = 1.0 if fate == "delivered" else _IN_FLIGHT_AT
         end_x, end_y = x1 + (x2 - x1) * reach, y1 + (full_y - y1) * reach
-        colour = _INJECTED if packet.injected else SIDE_COLOURS[packet.sender][0]
+        ghost = self._ghosts.get(packet.id)
+        colour = _GHOST if ghost is not None else _INJECTED if packet.injected else SIDE_COLOURS[packet.sender][0]
         dash = ""
-        if packet.copy_of is not None or fate == "in-flight":
+        if ghost is not None:
+            dash = ' stroke-dasharray="3,3"'
+            fate = "ghost"
+        elif packet.copy_of is not None or fate == "in-flight":
             dash = ' stroke-dasharray="6,4"'
         elif packet.tag == "retransmission":
             dash = ' stroke-dasharray="10,3"'
-        marker = f' marker-end="url(#ladder-arrow-{_marker_name(colour)})"' if fate == "delivered" else ""
+        marker = f' marker-end="url(#ladder-arrow-{_marker_name(colour)})"' if fate in ("delivered", "ghost") else ""
+        marked = self._packet_marks.get(packet.id)
         parts = [
-            f'<g class="segment {fate}" id="segment-{packet.id}" data-id="{packet.id}" data-from="{packet.sender}" '
+            f'<g class="segment {fate}{" marked" if marked is not None else ""}" id="segment-{packet.id}" '
+            f'data-id="{packet.id}" data-from="{packet.sender}" '
             f'data-to="{receiver}" data-flags="{",".join(packet.segment.flags.names())}" '
             f'data-seq="{packet.segment.seq}" data-ack="{packet.segment.ack}" data-len="{len(packet.segment.data)}">',
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{end_x:.1f}" y2="{end_y:.1f}" stroke="{colour}" '
-            f'stroke-width="1.6"{dash}{marker}/>',
         ]
+        if marked is not None:  # a red halo under the arrow
+            parts.append(
+                f'<line class="mark" x1="{x1:.1f}" y1="{y1:.1f}" x2="{end_x:.1f}" y2="{end_y:.1f}" stroke="{_LOST}" '
+                f'stroke-opacity="0.35" stroke-width="9" stroke-linecap="round"/>'
+            )
+        parts.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{end_x:.1f}" y2="{end_y:.1f}" stroke="{colour}" '
+            f'stroke-width="1.6"{dash}{marker}/>'
+        )
         if fate == "lost":
             parts.append(
                 f'<g class="loss-mark"><path d="M{end_x - 6:.1f},{end_y - 6:.1f} L{end_x + 6:.1f},{end_y + 6:.1f} '
@@ -396,7 +455,7 @@ class Ladder:
                 f'font-size="10.5" font-weight="bold" fill="{_LOST}">'
                 f"{xml_text(word('ladder.lost', self.lang))}</text></g>"
             )
-        elif fate == "in-flight":
+        elif fate == "in-flight" and ghost is None:
             parts.append(
                 f'<text class="in-flight-mark" x="{end_x:.1f}" y="{end_y + 14:.1f}" text-anchor="middle" '
                 f'font-size="10" font-style="italic" fill="{colour}">{xml_text(word("ladder.in_flight", self.lang))}'
@@ -407,11 +466,18 @@ class Ladder:
         angle = math.degrees(math.atan2(full_y - y1, x2 - x1))
         if angle > 90 or angle < -90:  # keep the text upright on right-to-left arrows
             angle -= 180 if angle > 0 else -180
-        lx, ly, offset = self._place_label(placed, arrow.label, x1, y1, x2, full_y, angle, reach)
+        if ghost is not None:  # not a packet that exists: no number
+            label = f"{ghost}: {arrow.label.split(' ', 1)[1]}"
+        elif marked is not None:
+            label = f"{arrow.label} ✗ {marked}"
+        else:
+            label = arrow.label
+        lx, ly, offset = self._place_label(placed, label, x1, y1, x2, full_y, angle, reach)
+        emphasis = ' font-weight="bold"' if marked is not None or ghost is not None else ""
         parts.append(
             f'<text class="segment-label" x="{lx:.1f}" y="{ly + offset:.1f}" text-anchor="middle" font-size="10.5" '
-            f'fill="{colour}" stroke="white" stroke-width="3" paint-order="stroke" '
-            f'transform="rotate({angle:.2f} {lx:.1f} {ly:.1f})">{xml_text(arrow.label)}</text>'
+            f'fill="{_LOST if marked is not None else colour}"{emphasis} stroke="white" stroke-width="3" '
+            f'paint-order="stroke" transform="rotate({angle:.2f} {lx:.1f} {ly:.1f})">{xml_text(label)}</text>'
         )
         parts.append("</g>")
         return "".join(parts)
@@ -472,17 +538,17 @@ def _marker_name(colour: str) -> str:
     return colour.lstrip("#")
 
 
-_MARKER_COLOURS = (SIDE_COLOURS["client"][0], SIDE_COLOURS["server"][0], _INJECTED)
-_DEFS = (
-    "<defs>"
-    + "".join(
+def _arrow_heads(colours: Iterable[str]) -> str:
+    return "".join(
         f'<marker id="ladder-arrow-{_marker_name(colour)}" viewBox="0 0 10 10" refX="9.5" refY="5" '
         f'markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         f'fill="{colour}"/></marker>'
-        for colour in _MARKER_COLOURS
+        for colour in colours
     )
-    + "</defs>"
-)
+
+
+_DEFS = "<defs>" + _arrow_heads((SIDE_COLOURS["client"][0], SIDE_COLOURS["server"][0], _INJECTED)) + "</defs>"
+_GHOST_DEFS = "<defs>" + _arrow_heads((_GHOST,)) + "</defs>"
 
 
 def _call_text(detail: str) -> str:

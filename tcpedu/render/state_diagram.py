@@ -28,7 +28,16 @@ from .colours import SIDE_COLOURS
 from .errors import DiagramError
 from .template import SVG_NS, SvgTemplate, mark
 
-__all__ = ["DETAILS", "DiagramView", "StateDiagram", "arc_id", "state_id"]
+__all__ = [
+    "DETAILS",
+    "DiagramView",
+    "StateDiagram",
+    "TableEntry",
+    "arc_id",
+    "state_id",
+    "table_diagram",
+    "table_dot_source",
+]
 
 DETAILS = ("figure", "rfc", "all")
 """How many arcs to draw: Figure 5's own 20, every arc of RFC 9293 (the figure's notes and
@@ -104,9 +113,14 @@ class _Edge:
 
 
 def _head_node(arc: Arc) -> str:
-    if arc.target is State.CLOSED and arc.state not in _TOP_CLOSED_SOURCES and arc.state is not State.CLOSED:
+    return _head(arc.state, arc.target)
+
+
+def _head(tail: State, target: State) -> str:
+    """The node an arc from ``tail`` to ``target`` ends at (CLOSED at the top or the bottom)."""
+    if target is State.CLOSED and tail not in _TOP_CLOSED_SOURCES and tail is not State.CLOSED:
         return _BOTTOM_CLOSED
-    return arc.target.value
+    return target.value
 
 
 def _edges(arcs: tuple[Arc, ...]) -> tuple[_Edge, ...]:
@@ -137,6 +151,26 @@ def _tooltip(arc: Arc) -> str:
 
 def dot_source(detail: str = "rfc", lang: str = "en") -> str:
     """The DOT text of the diagram (stable: the same table always gives the same text)."""
+    lines = _layout_lines(lang)
+    for edge in _edges(_arcs_for(detail)):
+        kind = _kind(edge.arcs)
+        attributes = {
+            "id": edge.key,
+            "class": "arc " + " ".join(arc_id(arc) for arc in edge.arcs) + f" {kind}",
+            "label": "\n".join(arc.label for arc in edge.arcs),
+            "tooltip": "\n".join(_tooltip(arc) for arc in edge.arcs),
+            **_EDGE_STYLE[kind],
+        }
+        if not edge.arcs[0].in_figure and _rank(edge.head) <= _rank(edge.tail):
+            attributes["constraint"] = "false"
+        lines.append(f"  {_quote(edge.tail)} -> {_quote(edge.head)} [{_attributes(attributes)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _layout_lines(lang: str) -> list[str]:
+    """The start of a diagram's DOT text: the graph's style, every state a node (CLOSED twice),
+    and the invisible edges that keep Figure 5's rows; the caller adds the arcs and the end."""
     graph = {
         "rankdir": "TB",
         "nodesep": "0.3",
@@ -184,20 +218,65 @@ def dot_source(detail: str = "rfc", lang: str = "en") -> str:
     # Invisible edges keep the figure's rows in order whatever arcs are drawn.
     for upper, lower in itertools.pairwise(names):
         lines.append(f"  {_quote(upper[0])} -> {_quote(lower[0])} [style=invis, weight=6];")
-    for edge in _edges(_arcs_for(detail)):
-        kind = _kind(edge.arcs)
-        attributes = {
-            "id": edge.key,
-            "class": "arc " + " ".join(arc_id(arc) for arc in edge.arcs) + f" {kind}",
-            "label": "\n".join(arc.label for arc in edge.arcs),
-            "tooltip": "\n".join(_tooltip(arc) for arc in edge.arcs),
-            **_EDGE_STYLE[kind],
-        }
-        if not edge.arcs[0].in_figure and _rank(edge.head) <= _rank(edge.tail):
+    return lines
+
+
+@dataclasses.dataclass(frozen=True)
+class TableEntry:
+    """One row of a learner's transition table beside the reference's: in ``state``, on
+    ``event`` (under ``condition``), the learner says ``theirs`` and RFC 9293 says ``rfc``
+    (None: the call is refused)."""
+
+    state: State
+    event: str
+    condition: str | None
+    theirs: State | None
+    rfc: State | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.event} ({self.condition})" if self.condition else self.event
+
+
+_RIGHT = {"color": "#555555", "fontcolor": "#555555", "penwidth": "1.0", "fontsize": "8"}
+_WRONG = {"color": "#c62828", "fontcolor": "#c62828", "penwidth": "2.2", "fontsize": "9"}
+_MISSING = {"color": "#c62828", "fontcolor": "#c62828", "penwidth": "1.4", "fontsize": "9", "style": "dashed"}
+
+
+def table_dot_source(entries: Iterable[TableEntry], lang: str = "en") -> str:
+    """The DOT text of a learner's transition table: the arcs it gets right thin and grey,
+    each wrong one in red to the state the learner gave (``✗``), and the arc RFC 9293 has
+    instead (or has where the learner refuses) dashed red (``RFC``)."""
+    lines = _layout_lines(lang)
+    edges: dict[tuple[str, str, str], list[str]] = {}
+    for entry in entries:
+        if entry.theirs == entry.rfc:
+            if entry.rfc is not None:
+                edges.setdefault((entry.state.value, _head(entry.state, entry.rfc), "right"), []).append(entry.label)
+            continue
+        if entry.theirs is not None:
+            edges.setdefault((entry.state.value, _head(entry.state, entry.theirs), "wrong"), []).append(
+                f"✗ {entry.label}"
+            )
+        if entry.rfc is not None:
+            edges.setdefault((entry.state.value, _head(entry.state, entry.rfc), "missing"), []).append(
+                f"RFC: {entry.label}"
+            )
+        else:
+            lines.append(f'  {_quote(entry.state.value)} [color="#c62828", penwidth="2.4"];')
+    styles = {"right": _RIGHT, "wrong": _WRONG, "missing": _MISSING}
+    for (tail, head, kind), labels in sorted(edges.items()):
+        attributes = {"class": f"arc table-{kind}", "label": "\n".join(labels), **styles[kind]}
+        if _rank(head) <= _rank(tail):
             attributes["constraint"] = "false"
-        lines.append(f"  {_quote(edge.tail)} -> {_quote(edge.head)} [{_attributes(attributes)}];")
+        lines.append(f"  {_quote(tail)} -> {_quote(head)} [{_attributes(attributes)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def table_diagram(entries: Iterable[TableEntry], lang: str = "en") -> str:
+    """A learner's transition table as an SVG state diagram (see ``table_dot_source``)."""
+    return tools.dot_svg(table_dot_source(entries, lang))
 
 
 def _rank(name: str) -> int:

@@ -3,7 +3,14 @@
 from .history import RECORD_KINDS, Record
 from .network import Network, Packet, other_side
 from .settings import SETTINGS, SIDES, Setting, Settings, seconds_to_us
-from .simulation import CLIENT_ADDRESS, DELIVER_ALL_LIMIT, SERVER_ADDRESS, Simulation
+from .simulation import (
+    CLIENT_ADDRESS,
+    DELIVER_ALL_LIMIT,
+    SERVER_ADDRESS,
+    EndpointFactory,
+    EndpointLike,
+    Simulation,
+)
 
 __all__ = [
     "CLIENT_ADDRESS",
@@ -12,6 +19,8 @@ __all__ = [
     "SERVER_ADDRESS",
     "SETTINGS",
     "SIDES",
+    "EndpointFactory",
+    "EndpointLike",
     "Network",
     "Packet",
     "Record",

@@ -9,9 +9,10 @@ it whole. Given the same settings and requests, a run is always the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
-from ..core.endpoint import Endpoint, EndpointConfig
+from ..core.endpoint import Endpoint, EndpointConfig, Output
 from ..core.errors import SimulationError
 from ..core.isn import Address, IsnGenerator
 from ..core.segment import Segment
@@ -20,7 +21,7 @@ from .history import Record
 from .network import Network, Packet, other_side
 from .settings import SIDES, Settings, seconds_to_us
 
-__all__ = ["CLIENT_ADDRESS", "DELIVER_ALL_LIMIT", "SERVER_ADDRESS", "Simulation"]
+__all__ = ["CLIENT_ADDRESS", "DELIVER_ALL_LIMIT", "SERVER_ADDRESS", "EndpointFactory", "EndpointLike", "Simulation"]
 
 # Documentation addresses (RFC 5737); the client's port is an ephemeral one.
 CLIENT_ADDRESS: Address = ("192.0.2.1", 50000)
@@ -30,16 +31,50 @@ DELIVER_ALL_LIMIT = 1000
 """``deliver_all`` gives up after this many deliveries (two stacks can ACK each other forever)."""
 
 
+class EndpointLike(Protocol):
+    """What the simulation asks of an endpoint: ``tcpedu.core.Endpoint``'s interface, which
+    a learner's endpoint (exercise 5) implements too."""
+
+    name: str
+    state: State
+    config: EndpointConfig
+    received: bytearray
+
+    def call(self, call: str, now_us: int, data: bytes | int | None = None) -> None: ...
+    def receive(self, seg: Segment, now_us: int) -> None: ...
+    def handle_timer(self, now_us: int) -> None: ...
+    def timers(self) -> dict[str, int]: ...
+    def drain(self) -> Output: ...
+    def snapshot(self) -> dict[str, object]: ...
+
+
+EndpointFactory = Callable[[str, Address, Address, EndpointConfig], EndpointLike]
+"""Makes one side's endpoint: ``factory(name, local, remote, config)``; ``Endpoint`` is one."""
+
+
 class Simulation:
     """Two endpoints and the network between them, driven one request at a time."""
 
-    def __init__(self, settings: Settings | None = None, **options: object):
-        """``options`` are settings by name: ``msl=1``, ``client_isn=100``, ``server_window=1000``."""
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        endpoints: Mapping[str, EndpointFactory] | None = None,
+        **options: object,
+    ):
+        """``options`` are settings by name: ``msl=1``, ``client_isn=100``, ``server_window=1000``.
+        ``endpoints`` makes a side's endpoint from another factory than the reference engine's
+        (``{"client": LearnersEndpoint}``), so any endpoint with its interface can stand there."""
         initial = settings.copy() if settings is not None else Settings()
         for key, value in options.items():
             side, _, name = key.partition("_") if key.split("_", 1)[0] in SIDES else (None, "", key)
             initial.set(name, value, side)
+        factories = dict(endpoints or {})
+        unknown = sorted(set(factories) - set(SIDES))
+        if unknown:
+            raise SimulationError(f"endpoints are for the client and the server, not {', '.join(unknown)}")
         self._initial = initial
+        self._factories: dict[str, EndpointFactory] = {side: factories.get(side, Endpoint) for side in SIDES}
         self._reset()
 
     # ------------------------------------------------------------------------------------------
@@ -53,8 +88,9 @@ class Simulation:
         self.actions: list[tuple] = []
         """Every request made, as (method name, arguments...), for undo and replay."""
         self._next_packet_id = 1
-        self.client = Endpoint("client", CLIENT_ADDRESS, SERVER_ADDRESS, EndpointConfig())
-        self.server = Endpoint("server", SERVER_ADDRESS, CLIENT_ADDRESS, EndpointConfig())
+        factories = self._factories
+        self.client = factories["client"]("client", CLIENT_ADDRESS, SERVER_ADDRESS, EndpointConfig())
+        self.server = factories["server"]("server", SERVER_ADDRESS, CLIENT_ADDRESS, EndpointConfig())
         self._apply_settings()
 
     def _apply_settings(self) -> None:
@@ -71,7 +107,7 @@ class Simulation:
             if config.isn_generator.seed != settings.seed:
                 config.isn_generator = generator
 
-    def endpoint(self, side: str) -> Endpoint:
+    def endpoint(self, side: str) -> EndpointLike:
         if side == "client":
             return self.client
         if side == "server":
@@ -200,7 +236,7 @@ class Simulation:
 
     def replay(self) -> Simulation:
         """A new simulation that made the same requests from the same settings."""
-        twin = Simulation(self._initial)
+        twin = Simulation(self._initial, endpoints=self._factories)
         twin._rebuild(self.actions)
         return twin
 

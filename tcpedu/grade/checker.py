@@ -1,0 +1,395 @@
+"""Checking one learner's answer to one exercise: the same properties for a learner's check and
+an instructor's grading, the second with more examples and the course's seed.
+
+For each group the checker draws its examples (hypothesis, from a fixed seed, so the same code
+always gets the same result), asks a sandboxed child for the learner's answers to all of them
+at once, and judges them here against the reference. When one is wrong, hypothesis searches
+again from the same seed, now asking the child one example at a time, and shrinks the failure
+to the smallest example that still fails: that is what the learner is shown.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import time
+from collections.abc import Callable
+
+from .exercise import Exercise, Group, Mismatch
+from .imports import forbidden_uses
+from .sandbox import Limits, Sandbox, SandboxError
+from .source import Answer
+
+__all__ = ["CHECK", "ExerciseResult", "Failure", "GroupResult", "Intensity", "check_answer", "grading"]
+
+DEFAULT_LIMITS = Limits()
+
+SHRINK_SECONDS = 4.0
+"""How long shrinking a failure may take before the smallest failure found so far is shown."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Intensity:
+    """How hard to look: ``factor`` times each group's examples, from ``seed``."""
+
+    name: str
+    factor: float
+    seed: int
+
+    def count(self, group: Group) -> int:
+        return max(1, round(group.examples * self.factor))
+
+
+CHECK = Intensity("check", 1.0, 20260)
+"""A learner's check in the notebook or with ``tcpedu check``."""
+
+
+def grading(seed: int = 9293, factor: float = 5.0) -> Intensity:
+    """An instructor's grading: more examples, the course's own seed."""
+    return Intensity("grade", factor, seed)
+
+
+@dataclasses.dataclass(frozen=True)
+class Failure:
+    """A failing example (the smallest found), and how to find it again."""
+
+    example: object
+    mismatch: Mismatch
+    seed: int
+    shrunk: bool
+    """True when hypothesis shrank it from a larger failure."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupResult:
+    group: Group
+    earned: int
+    status: str
+    """"passed", "failed" (a wrong answer), "error" (the code crashed, hung or exited),
+    "forbidden" (it uses tcpedu's own answer) or "missing" (a name it needs is not defined)."""
+    message: str
+    """One line saying why, when it did not pass."""
+    failures: tuple[Failure, ...] = ()
+    tried: int = 0
+    """Examples judged."""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExerciseResult:
+    exercise: Exercise
+    origin: str
+    """Where the answer came from."""
+    groups: tuple[GroupResult, ...]
+    intensity: Intensity
+    problem: str | None = None
+    """Why nothing could be checked (a syntax error, an import of the reference...), or None."""
+    output: str = ""
+    """The start of what the learner's code printed while it was checked."""
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> int:
+        return sum(result.earned for result in self.groups)
+
+    @property
+    def max_score(self) -> int:
+        return self.exercise.points
+
+
+def check_answer(
+    exercise: Exercise,
+    answer: Answer,
+    intensity: Intensity = CHECK,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ExerciseResult:
+    """Check ``answer`` against every group of ``exercise``."""
+    started = time.monotonic()
+
+    def result(groups: list[GroupResult], problem: str | None = None, output: str = "") -> ExerciseResult:
+        return ExerciseResult(
+            exercise, answer.origin, tuple(groups), intensity, problem, output, time.monotonic() - started
+        )
+
+    tree = answer.tree
+    if tree is None:
+        try:
+            compile(answer.source, exercise.filename, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            problem = f"SyntaxError: {error.msg} ({answer.where(error.lineno)})"
+        except ValueError as error:  # a NUL byte in the source
+            problem = f"cannot compile: {error}"
+        else:  # pragma: no cover - ast.parse and compile agree
+            problem = "cannot parse the code"
+        return result([_failed(group, "error", problem) for group in exercise.groups], problem)
+    uses = forbidden_uses(tree, exercise.allowed)
+    if uses:
+        first = uses[0]
+        problem = (
+            f"it uses {first.name} ({answer.where(first.line)}), which is tcpedu's own answer: "
+            f"exercise {exercise.number} allows only what tcpedu.kit offers it"
+        )
+        return result([_failed(group, "forbidden", problem) for group in exercise.groups], problem)
+    defined = _defined(tree)
+
+    def new_sandbox() -> Sandbox:
+        return Sandbox(
+            answer.source,
+            exercise.filename,
+            exercise.module,
+            exercise.serve,
+            limits,
+            search_path=[answer.directory] if answer.directory is not None else [],
+            inspect=exercise.inspect,
+        )
+
+    probe = new_sandbox()
+    report = probe.start()
+    if report.error is not None:
+        output = probe.output()
+        probe.close()
+        problem = f"loading the code failed: {report.error}" + (
+            f" ({answer.where(report.line)})" if report.line else ""
+        )
+        return result([_failed(group, "error", problem) for group in exercise.groups], problem, output)
+    if report.flags:
+        probe.close()
+        problem = f"{report.flags[0]}: write it yourself (exercise {exercise.number})"
+        return result([_failed(group, "forbidden", problem) for group in exercise.groups], problem)
+    groups = []
+    outputs = []
+    sandbox: Sandbox | None = probe
+    for group in exercise.groups:
+        missing = [name for name in group.needs if name not in defined]
+        if missing:
+            groups.append(_failed(group, "missing", f"{', '.join(missing)} is not defined"))
+            continue
+        if sandbox is None:
+            sandbox = new_sandbox()
+            report = sandbox.start()
+            if report.error is not None:  # pragma: no cover - it loaded a moment ago
+                groups.append(_failed(group, "error", f"loading the code failed: {report.error}"))
+                sandbox.close()
+                sandbox = None
+                continue
+        groups.append(_check_group(group, sandbox, new_sandbox, answer, intensity))
+        outputs.append(sandbox.output())
+        sandbox.close()  # every group gets a fresh child: nothing one leaves behind reaches the next
+        sandbox = None
+    output = next((text for text in outputs if text), "")
+    return result(groups, None, output)
+
+
+def _defined(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name))
+    return names
+
+
+def _failed(group: Group, status: str, message: str) -> GroupResult:
+    return GroupResult(group, 0, status, message)
+
+
+def _check_group(
+    group: Group, sandbox: Sandbox, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity
+) -> GroupResult:
+    examples, expected = _examples(group, intensity)
+    try:
+        answers = sandbox.ask(group.key, [group.payload(example) for example in examples])
+        stopped = None
+    except SandboxError as error:
+        answers = error.answers
+        stopped = error.reason
+    answers = [_located(value, answer) for value in answers]
+    mismatches = []
+    for index, value in enumerate(answers):
+        mismatch = group.judge(examples[index], expected[index], value)
+        if mismatch is not None:
+            mismatches.append((index, mismatch))
+            if not group.exhaustive:
+                break
+    if stopped is not None and not mismatches:
+        index = len(answers)
+        example = examples[index] if index < len(examples) else None
+        failure = Failure(example, _stuck(group, example, stopped), intensity.seed, False)
+        return GroupResult(group, 0, "error", stopped, (failure,), len(answers))
+    if not mismatches:
+        return GroupResult(group, group.points, "passed", "", (), len(answers))
+    if group.exhaustive:
+        failures = tuple(Failure(examples[i], m, intensity.seed, False) for i, m in mismatches)
+        return GroupResult(group, 0, "failed", mismatches[0][1].what, failures, len(answers))
+    index, mismatch = mismatches[0]
+    failure = Failure(examples[index], mismatch, intensity.seed, False)
+    if not _unwritten(answers):  # code that raises "not written yet" everywhere has nothing to shrink
+        failure = _shrink(group, new_sandbox, answer, intensity, failure)
+    failure = _with_detail(group, new_sandbox, answer, failure)
+    return GroupResult(group, 0, "failed", failure.mismatch.what, (failure,), len(answers))
+
+
+def _with_detail(group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, failure: Failure) -> Failure:
+    """The failure judged once more with what its pictures need, if the group asks for more
+    (the learner's whole run); as it was if the child cannot say."""
+    payload = group.detail_payload(failure.example)
+    if payload is None:
+        return failure
+    with new_sandbox() as sandbox:
+        if sandbox.start().error is not None:
+            return failure
+        try:
+            (value,) = sandbox.ask(group.key, [payload])
+        except SandboxError:
+            return failure
+    mismatch = group.judge(failure.example, group.expect(failure.example), _located(value, answer))
+    return dataclasses.replace(failure, mismatch=mismatch) if mismatch is not None else failure
+
+
+def _unwritten(answers: list[object]) -> bool:
+    """Whether every answer is or holds an error, and every error a NotImplementedError: a
+    stub not written yet, which has nothing to shrink."""
+    found = [list(_errors(value)) for value in answers]
+    return all(found) and all(text.startswith("NotImplementedError") for errors in found for text in errors)
+
+
+def _errors(value: object):
+    """The error texts anywhere in an answer."""
+    if isinstance(value, dict):
+        if isinstance(value.get("error"), str):
+            yield value["error"]
+        for item in value.values():
+            yield from _errors(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _errors(item)
+
+
+def _stuck(group: Group, example: object, reason: str) -> Mismatch:
+    return Mismatch(
+        what=f"the code stopped on an example of {group.name()}",
+        expected="an answer",
+        got=reason,
+        rule="the checker gives each group a time and memory limit; code that never answers loses that group",
+        detail=None,
+    )
+
+
+def _located(value: object, answer: Answer) -> object:
+    """An answer with every error in it (``{"error": text, "line": n}``, at any depth) naming
+    the learner's line as the learner finds it."""
+    if isinstance(value, list):
+        return [_located(item, answer) for item in value]
+    if not isinstance(value, dict):
+        return value
+    value = {key: _located(item, answer) for key, item in value.items()}
+    if isinstance(value.get("error"), str):
+        where = answer.where(value.get("line") if type(value.get("line")) is int else None)
+        if where:
+            return {**value, "error": f"{value['error']} ({answer.origin}, {where})"}
+    return value
+
+
+@functools.cache
+def _examples(group: Group, intensity: Intensity) -> tuple[list[object], list[object]]:
+    """The examples a group tries at ``intensity`` and the reference's answers: drawn once per
+    process (the same for every learner), so grading a class pays for them once."""
+    if group.exhaustive:
+        examples = list(group.fixed_examples())
+    else:
+        examples = _draw(group, intensity.count(group), intensity.seed)
+    return examples, [group.expect(example) for example in examples]
+
+
+def _hypothesis_settings(count: int):
+    from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+    return settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+    )
+
+
+def _draw(group: Group, count: int, seed: int) -> list[object]:
+    """The first ``count`` examples hypothesis generates for ``group`` from ``seed``: the same
+    ones it tries first when it searches for a failure from that seed."""
+    from hypothesis import given
+    from hypothesis import seed as hypothesis_seed
+
+    drawn: list[object] = []
+
+    @hypothesis_seed(seed)
+    @_hypothesis_settings(count)
+    @given(group.strategy())
+    def collect(example):
+        drawn.append(example)
+
+    collect()
+    return drawn
+
+
+class _Fails(Exception):
+    pass
+
+
+def _shrink(
+    group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity, first: Failure
+) -> Failure:
+    """The smallest failing example hypothesis finds from the seed, asking a child one example
+    at a time; ``first`` if it finds nothing smaller within SHRINK_SECONDS."""
+    from hypothesis import given
+    from hypothesis import seed as hypothesis_seed
+
+    best = first
+    deadline = time.monotonic() + SHRINK_SECONDS
+    children: list[Sandbox] = []
+
+    def child() -> Sandbox | None:
+        if children and children[-1].pid is not None:
+            return children[-1]
+        if len(children) >= 3:  # it keeps dying: stop asking
+            return None
+        sandbox = new_sandbox()
+        children.append(sandbox)
+        return sandbox if sandbox.start().error is None else None
+
+    @hypothesis_seed(intensity.seed)
+    @_hypothesis_settings(intensity.count(group))
+    @given(group.strategy())
+    def search(example):
+        nonlocal best
+        sandbox = child()
+        if sandbox is None or time.monotonic() > deadline:
+            return
+        try:
+            (value,) = sandbox.ask(group.key, [group.payload(example)])
+        except SandboxError:
+            return
+        mismatch = group.judge(example, group.expect(example), _located(value, answer))
+        if mismatch is not None:
+            if group.size(example) <= group.size(best.example):
+                best = Failure(example, mismatch, intensity.seed, True)
+            raise _Fails
+
+    try:
+        search()
+    except Exception:  # _Fails, or hypothesis giving up on a flaky learner: keep the best
+        pass
+    finally:
+        for sandbox in children:
+            sandbox.close()
+    return best

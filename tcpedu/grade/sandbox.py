@@ -1,0 +1,375 @@
+"""Learner code runs in a child process; what it answers is judged here, in the parent.
+
+``Sandbox`` forks a child that loads the learner's code and answers questions about it (the
+learner's answer to each example), one JSON line per answer, over a pipe. The child never
+sees the expected answers and never decides anything: the checker compares in the parent.
+So a learner's code that patches tcpedu, prints fake results or exits only spoils its own
+answers.
+
+The child is limited before the learner's code is loaded: CPU time, memory, open files,
+processes, the size of what it writes (its prints go to a capped file, never to the
+notebook), no network when the parent is root (a new network namespace), an unprivileged
+user when the parent is root, and a fresh working directory. A request that takes longer
+than its time limit, or a child that dies, ends that request with a ``SandboxError`` naming
+what happened; the parent kills the child's whole process group.
+
+Forked rather than started anew: a fork costs about a millisecond, a fresh interpreter that
+imports tcpedu about a hundred, and a class of two hundred asks for a thousand children.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+import types
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["Limits", "LoadReport", "Sandbox", "SandboxError", "describe_exception"]
+
+_CLONE_NEWNET = 0x40000000
+_UNPRIVILEGED_UID = 65534  # nobody
+_READ_CHUNK = 1 << 16
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """What a child may use. ``seconds`` is the wall time of one request (a group's examples);
+    the others are the child's resource limits."""
+
+    seconds: float = 10.0
+    cpu_seconds: int = 120
+    memory_bytes: int = 1 << 30
+    open_files: int = 64
+    processes: int = 16
+    output_bytes: int = 1 << 20
+    """What the learner's code may print (and write to files) before writes fail."""
+    answer_bytes: int = 64 << 20
+    """What the child may send back for one request before the parent stops listening."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadReport:
+    """How loading the learner's code went."""
+
+    error: str | None = None
+    """``SyntaxError: ...`` or the exception its top level raised, or None if it loaded."""
+    line: int | None = None
+    """Where (a line of the loaded source), when known."""
+    flags: tuple[str, ...] = ()
+    """What the child noticed about the loaded code (for example a function that is tcpedu's
+    own); it can only lower the learner's own grade."""
+
+
+class SandboxError(Exception):
+    """A request that did not finish: a time limit, a dead child, an answer too large or
+    unreadable. ``answers`` holds what arrived before."""
+
+    def __init__(self, reason: str, answers: list[object] | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.answers = answers or []
+
+
+Server = Callable[[types.ModuleType, str, list[object]], Iterator[object]]
+"""In the child: (learner's module, request kind, payloads) -> one answer per payload."""
+
+
+class Sandbox:
+    """One child process holding one learner's code."""
+
+    def __init__(
+        self,
+        source: str,
+        filename: str,
+        module_name: str,
+        serve: Server,
+        limits: Limits = Limits(),
+        search_path: Iterable[Path] = (),
+        inspect: Callable[[types.ModuleType], list[str]] | None = None,
+    ):
+        self.source = source
+        self.filename = filename
+        self.module_name = module_name
+        self.serve = serve
+        self.limits = limits
+        self.search_path = [str(path) for path in search_path]
+        self.inspect = inspect
+        self.pid: int | None = None
+        self._to_child: int | None = None
+        self._from_child: int | None = None
+        self._buffer = b""
+        self._workdir: str | None = None
+        self.output_path: Path | None = None
+
+    # --- the parent's side ------------------------------------------------------------------------
+
+    def start(self) -> LoadReport:
+        """Fork the child and load the learner's code in it."""
+        self._workdir = tempfile.mkdtemp(prefix="tcpedu-sandbox-")
+        self.output_path = Path(self._workdir) / "output.txt"
+        request_read, request_write = os.pipe()
+        answer_read, answer_write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # "fork() in a multi-threaded process"
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child, measured by what it answers
+            status = 1
+            try:
+                os.close(request_write)
+                os.close(answer_read)
+                self._child(request_read, answer_write)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(request_read)
+        os.close(answer_write)
+        self.pid = pid
+        self._to_child = request_write
+        self._from_child = answer_read
+        try:
+            reply = self._read_line(time.monotonic() + self.limits.seconds)
+        except SandboxError as error:
+            self.close()
+            return LoadReport(error=error.reason)
+        if reply.get("loaded"):
+            return LoadReport(flags=tuple(str(flag) for flag in reply.get("flags", ())))
+        return LoadReport(error=str(reply.get("error", "the code did not load")), line=_int_or_none(reply.get("line")))
+
+    def ask(self, kind: str, payloads: list[object], seconds: float | None = None) -> list[object]:
+        """The learner's answers to ``payloads`` (one each, in order), within ``seconds``."""
+        if self.pid is None:
+            raise SandboxError("the code is not loaded")
+        deadline = time.monotonic() + (self.limits.seconds if seconds is None else seconds)
+        self._send({"kind": kind, "payloads": payloads})
+        answers: list[object] = []
+        while True:
+            try:
+                reply = self._read_line(deadline)
+            except SandboxError as error:
+                self.close()
+                raise SandboxError(error.reason, answers) from None
+            if "answer" in reply:
+                answers.append(reply["answer"])
+            elif reply.get("done"):
+                if len(answers) != len(payloads):
+                    self.close()
+                    raise SandboxError(f"it answered {len(answers)} of {len(payloads)} questions", answers)
+                return answers
+            else:
+                self.close()
+                raise SandboxError("it answered something that is not an answer", answers)
+
+    def output(self, limit: int = 4000) -> str:
+        """The start of what the learner's code printed."""
+        if self.output_path is None or not self.output_path.exists():
+            return ""
+        with self.output_path.open("rb") as handle:
+            return handle.read(limit).decode("utf-8", "replace")
+
+    def close(self) -> None:
+        """Stop the child (and anything it started) and forget its working directory."""
+        if self._to_child is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._to_child)
+            self._to_child = None
+        if self._from_child is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._from_child)
+            self._from_child = None
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, message: dict[str, object]) -> None:
+        data = (json.dumps(message) + "\n").encode()
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._to_child, view)
+                view = view[written:]
+        except OSError:
+            pass  # the child is gone: the read that follows says how
+
+    def _read_line(self, deadline: float) -> dict[str, object]:
+        received = len(self._buffer)
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxError(f"it did not finish within {self.limits.seconds:g} s (an endless loop?)")
+            ready, _, _ = select.select([self._from_child], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._from_child, _READ_CHUNK)
+            if not chunk:
+                raise SandboxError(self._death())
+            self._buffer += chunk
+            received += len(chunk)
+            if received > self.limits.answer_bytes:
+                raise SandboxError("it sent back more than the checker reads")
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            raise SandboxError("it sent back something unreadable") from None
+        if not isinstance(message, dict):
+            raise SandboxError("it sent back something unreadable")
+        return message
+
+    def _death(self) -> str:
+        """Why the child stopped talking, in words."""
+        pid = self.pid
+        if pid is None:
+            return "the process running it stopped"
+        _, status = os.waitpid(pid, 0)
+        self.pid = None
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+            why = {
+                "SIGSEGV": "a segmentation fault",
+                "SIGXCPU": "it used up its CPU time",
+                "SIGKILL": "it was killed (out of memory?)",
+                "SIGXFSZ": "it wrote too much",
+            }.get(name, name)
+            return f"the process running it died: {why}"
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        return f"the process running it exited (status {code}): sys.exit or os._exit in the code?"
+
+    # --- the child's side -------------------------------------------------------------------------
+
+    def _child(self, request_fd: int, answer_fd: int) -> None:  # pragma: no cover - runs in the child
+        os.setsid()
+        keep = {request_fd, answer_fd}
+        for fd in range(3, _max_fd()):
+            if fd not in keep:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        workdir = self._workdir
+        output = os.open(str(self.output_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.close(null)
+        os.close(output)
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the child's own standard streams
+        sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")  # noqa: SIM115
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead
+        for name in ("SIGINT", "SIGTERM", "SIGPIPE"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        os.chdir(workdir)
+        self._confine(workdir)
+        answers = os.fdopen(answer_fd, "w", buffering=1)
+        requests = os.fdopen(request_fd, "r")
+
+        def reply(message: dict[str, object]) -> None:
+            answers.write(json.dumps(message, default=repr) + "\n")
+
+        module = types.ModuleType(self.module_name)
+        module.__file__ = self.filename
+        sys.modules[self.module_name] = module
+        for path in reversed(self.search_path):
+            sys.path.insert(0, path)
+        try:
+            code = compile(self.source, self.filename, "exec", dont_inherit=True)
+            exec(code, module.__dict__)  # the learner's code, in its sandbox
+        except BaseException as error:  # whatever it raised is the learner's to see
+            text, line = describe_exception(error, self.filename)
+            reply({"loaded": False, "error": text, "line": line})
+            return
+        flags = self.inspect(module) if self.inspect is not None else []
+        reply({"loaded": True, "flags": flags})
+        for text in requests:
+            request = json.loads(text)
+            for answer in self.serve(module, request["kind"], request["payloads"]):
+                reply({"answer": answer})
+            reply({"done": True})
+
+    def _confine(self, workdir: str) -> None:  # pragma: no cover - runs in the child
+        limits = self.limits
+        as_root = os.geteuid() == 0
+        if as_root:
+            # No network: a namespace of our own, whose only interface (loopback) is down.
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.unshare(_CLONE_NEWNET)
+            os.chown(workdir, _UNPRIVILEGED_UID, _UNPRIVILEGED_UID)
+            if self.output_path is not None:
+                os.chown(self.output_path, _UNPRIVILEGED_UID, _UNPRIVILEGED_UID)
+            os.setgroups([])
+            os.setgid(_UNPRIVILEGED_UID)
+            os.setuid(_UNPRIVILEGED_UID)
+        _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
+        _limit(resource.RLIMIT_AS, limits.memory_bytes)
+        _limit(resource.RLIMIT_FSIZE, limits.output_bytes)
+        _limit(resource.RLIMIT_NOFILE, limits.open_files)
+        if as_root:  # RLIMIT_NPROC counts a user's processes; root's would count everything
+            _limit(resource.RLIMIT_NPROC, limits.processes)
+
+
+def _limit(which: int, value: int) -> None:  # pragma: no cover - runs in the child
+    _, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(which, (value, value))
+
+
+def _max_fd() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return min(soft, 65536) if soft != resource.RLIM_INFINITY else 65536
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if type(value) is int else None
+
+
+def describe_exception(error: BaseException, filename: str) -> tuple[str, int | None]:
+    """``NotImplementedError: write seq_add`` and the line of ``filename`` it came from (the
+    deepest frame in the learner's file), for one line of feedback."""
+    if isinstance(error, SyntaxError) and error.filename == filename:
+        return f"SyntaxError: {error.msg}", error.lineno
+    name = type(error).__name__
+    if isinstance(error, SystemExit):
+        text = f"SystemExit: the code called sys.exit({error.code!r})"
+    elif isinstance(error, RecursionError):
+        text = "RecursionError: maximum recursion depth exceeded"
+    else:
+        message = str(error)
+        text = f"{name}: {message}" if message else name
+    if len(text) > 300:
+        text = text[:297] + "..."
+    line = None
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename == filename:
+            line = lineno
+    return text, line
