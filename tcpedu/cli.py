@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .core.states import LANGUAGES, State
+from .core.states import State
 from .core.transitions import ARCS, REFUSALS
 from .grade.commands import CommandError, run_check, run_exercises
 from .grade.commands import add_commands as add_exercise_commands
@@ -29,6 +29,7 @@ from .scenario import (
 )
 from .scenario.script import Script
 from .sim.simulation import Simulation
+from .words import LANGUAGES, describe_state
 
 __all__ = ["main"]
 
@@ -53,6 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
     run.add_argument("--verbose", "-v", action="store_true", help="also explain every ordinary ACK")
+    run.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the trace's words")
 
     commands.add_parser("list", help="list the named scenarios")
 
@@ -148,7 +150,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(run_to_dict(run), indent=2))
     else:
-        print(format_trace(run, verbose=args.verbose))
+        print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:
         print(f"tcpedu: {run.error}", file=sys.stderr)
         return EXIT_USAGE
@@ -221,7 +223,7 @@ def _show(name: str) -> int:
 def _table(lang: str) -> int:
     print("States")
     for state in State:
-        print(f"  {state.value:<13} {state.describe(lang)}")
+        print(f"  {state.value:<13} {describe_state(state, lang)}")
     print()
     print("Transitions (from, event / action, to, where RFC 9293 says so)")
     for arc in ARCS:

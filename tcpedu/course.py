@@ -10,7 +10,7 @@ from .core.seqnum import seq_add, seq_ge
 from .core.states import State
 from .sim.history import Record
 from .sim.simulation import CLIENT_ADDRESS, SERVER_ADDRESS
-from .words import word
+from .words import describe_state, state_gloss, word
 
 __all__ = ["HtmlTable", "acknowledgements", "isn_samples", "state_table"]
 
@@ -43,8 +43,8 @@ def state_table(states: Iterable[State | str] | None = None, lang: str = "en") -
     chosen = list(State) if states is None else [s if isinstance(s, State) else State.parse(s) for s in states]
     rows = []
     for state in chosen:
-        gloss = state.gloss(lang)
-        rows.append([f"{state.value} ({gloss})" if gloss else state.value, state.describe(lang)])
+        gloss = state_gloss(state, lang)
+        rows.append([f"{state.value} ({gloss})" if gloss else state.value, describe_state(state, lang)])
     return HtmlTable([word("table.state", lang), word("table.meaning", lang)], rows)
 
 

@@ -1,14 +1,45 @@
-"""The words tcpedu's pictures and widgets show, in English and Korean.
+"""Every text a learner reads in two languages, in one place and one shape: ``(English, Korean)``.
+
+The UI's words are written here in both languages. The engine's own texts (its notes, the
+states' descriptions) are in the RFC's English in ``tcpedu.core``, under their keys; their Korean
+versions are written here under the same keys, and the table pairs them up. Scenario scripts
+carry their Korean on ``#ko:`` lines (``tcpedu.scenario.script``) in the same ``(en, ko)`` shape.
 
 Protocol terms (SYN, ACK, FIN, RST, state names, RFC-style arc labels) stay as the RFC writes
-them in both languages, as Korean courses keep them; the words around them are translated.
+them in both languages, as Korean textbooks keep them; the words around them are translated in a
+Korean networking textbook's terms (세그먼트, 확인응답, 순서 번호, 재전송). A Korean template
+never puts a particle whose form depends on the word before it (은/는, 이/가, 을/를, 과/와, 으로/로)
+right after a ``{value}`` or a number: "SEG.ACK={ack}는" is wrong for every other value.
 """
 
 from __future__ import annotations
 
-from .core.states import language_index
+from collections.abc import Sequence
 
-__all__ = ["WORDS", "word"]
+from .core.notes import NOTE_TEXTS, Note
+from .core.states import State
+
+__all__ = [
+    "LANGUAGES",
+    "WORDS",
+    "describe_state",
+    "in_language",
+    "language_index",
+    "note_text",
+    "state_gloss",
+    "word",
+]
+
+LANGUAGES = ("en", "ko")
+
+
+def language_index(lang: str) -> int:
+    """Where ``lang`` ("en" or "ko") stands in ``LANGUAGES``; ValueError naming the choices."""
+    try:
+        return LANGUAGES.index(lang)
+    except ValueError:
+        raise ValueError(f"unknown language {lang!r}: choose one of {', '.join(LANGUAGES)}") from None
+
 
 WORDS: dict[str, tuple[str, str]] = {
     "side.client": ("client", "클라이언트"),
@@ -26,7 +57,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "ladder.in_flight": ("in flight", "전송 중"),
     "ladder.retransmission": ("retransmission", "재전송"),
     "ladder.duplicate": ("copy of #{id}", "#{id}의 복제"),
-    "ladder.injected": ("injected", "위조 주입"),
+    "ladder.injected": ("injected", "주입"),
     "ladder.challenge_ack": ("challenge ACK", "challenge ACK"),
     "ladder.reset": ("reset", "리셋"),
     "ladder.rto": ("RTO expired", "RTO 만료"),
@@ -75,27 +106,203 @@ WORDS: dict[str, tuple[str, str]] = {
     "refused.why": ("not now", "지금은 불가"),
     "happened.nothing": (
         "Press a button: a call on either side, or what the network does.",
-        "버튼을 눌러 보세요: 한쪽의 호출, 또는 네트워크가 할 일.",
+        "버튼을 눌러 보세요: 양쪽 애플리케이션의 호출이나 네트워크 동작을 고를 수 있습니다.",
     ),
-    "happened.sent": ("sent", "보냄"),
-    "happened.arrives": ("arrives at the {side}", "{side}에 도착"),
-    "happened.lost": ("is lost", "유실됨"),
-    "happened.copied": ("is duplicated", "복제됨"),
-    "happened.injected": ("injected into the {side}", "{side}에 위조 주입"),
-    "happened.timer": ("{side}'s {timer} fires", "{side}의 {timer} 만료"),
     "happened.back": ("took the last step back", "마지막 단계를 되돌림"),
     "happened.reset": ("started again", "처음부터 다시 시작"),
+    # the narrator (tcpedu.narrator): one step of a run, for the trace, the widget and the questions
+    "narrate.story": ("{text}", "{text}"),
+    "narrate.call": ("{side}: {call}", "{side}: {call}"),
+    "narrate.arrives": ("#{id} arrives at the {side}: {segment}", "#{id} {segment}: {side}에 도착"),
+    "narrate.lost": ("#{id} is lost: {segment}", "#{id} {segment}: 유실"),
+    "narrate.copied": ("#{id} is duplicated as {copies}", "#{id} 복제 → {copies}"),
+    "narrate.injected": ("crafted segment handed to the {side}: {segment}", "{side}에 주입한 세그먼트: {segment}"),
+    "narrate.timer": ("the {side}'s {timer} fires at {seconds} s", "{side}의 {timer} 만료: t = {seconds}초"),
+    "narrate.transition": ("{side}: {state} -> {target}  ({label})", "{side}: {state} -> {target}  ({label})"),
+    "narrate.note": ("{side}: {note}", "{side}: {note}"),
+    "narrate.sent": ("sent {packet}", "보냄: {packet}"),
     # the questions (tcpedu.widgets.quiz)
     "quiz.check": ("Check", "확인"),
     "quiz.right": ("Right.", "정답입니다."),
-    "quiz.wrong": ("Not yet.", "아직 아닙니다."),
+    "quiz.wrong": ("Not yet.", "정답이 아닙니다."),
     "quiz.hint": ("Hint", "힌트"),
     "quiz.answer": ("The engine's answer", "엔진의 답"),
     "quiz.next": ("Next", "다음에 일어날 일"),
     "quiz.flags": ("flags", "플래그"),
     "quiz.why": ("Why", "이유"),
     "quiz.field": ("{field} is not right", "{field} 값이 틀렸습니다"),
-    "quiz.arcs": ("Figure 5 and the RFC's text give {state} these arcs", "Figure 5와 RFC 본문에서 {state}의 전이"),
+    "quiz.seconds": ("seconds", "초"),
+    "quiz.ask_state": (
+        "Which state is the {side} in after «{event}»?",
+        "«{event}» 다음에 {side} 쪽은 어떤 상태일까요?",
+    ),
+    "quiz.ask_segment": (
+        "Which segment does the {side} send at «{event}»?",
+        "«{event}»에서 {side} 쪽은 어떤 세그먼트를 보낼까요?",
+    ),
+    "quiz.ask_time": (
+        "At what time (in seconds) does the next timer fire?",
+        "다음 타이머가 만료되는 시각은 몇 초일까요?",
+    ),
+    "quiz.ask_choice": ("Which explanation does the engine bear out?", "엔진의 결과와 맞는 설명은 어느 것일까요?"),
+    "choice.holds": ("the engine agrees: every expectation is met", "엔진의 결과와 맞음: 모든 expect 충족"),
+    "choice.fails": ("the engine disagrees at line {line}: {message}", "엔진의 결과와 다름 ({line}번째 줄): {message}"),
+    "choice.run": ("run it", "실행해 보기"),
+    # hints aimed at a mistake (tcpedu.grade.questions)
+    "hint.pick": ("Pick an answer first.", "먼저 답을 고르세요."),
+    "hint.time_wait_side": (
+        "TIME-WAIT belongs to the side that closed first: it sent the last ACK and waits in case that ACK is lost. "
+        "The other side is done when that ACK arrives.",
+        "TIME-WAIT는 먼저 닫은 쪽의 상태입니다: 마지막 ACK를 보낸 쪽이 그 ACK가 유실될 경우에 대비해 기다립니다. "
+        "다른 쪽은 그 ACK를 받으면 끝납니다.",
+    ),
+    "hint.back_to_listen": (
+        "A connection that began with a passive OPEN goes back to LISTEN, not to CLOSED "
+        "(RFC 9293 Figure 5, note 1; 3.10.7.4).",
+        "수동 개방(listen)으로 시작한 연결은 CLOSED가 아니라 LISTEN으로 돌아갑니다 "
+        "(RFC 9293 Figure 5의 note 1, 3.10.7.4).",
+    ),
+    "hint.syn_not_acked": (
+        "The {side}'s own SYN has not been acknowledged yet: ESTABLISHED needs the ACK of its SYN.",
+        "{side} 쪽의 SYN은 아직 확인응답되지 않았습니다: ESTABLISHED가 되려면 자기 SYN에 대한 ACK가 필요합니다.",
+    ),
+    "hint.state_changes": (
+        "What happens here is not ignored in {state}: find the arc it takes.",
+        "{state}에서 이 일은 무시되지 않습니다: 어떤 전이가 일어나는지 찾아보세요.",
+    ),
+    "hint.state_stays": (
+        "Does {state} have an arc for what happens here? Look at what the {side} does with it.",
+        "여기서 일어나는 일에 대해 {state}에 전이가 있을까요? {side} 쪽에서 그것을 어떻게 처리하는지 보세요.",
+    ),
+    "hint.other_arc": (
+        "{state} → {target} takes «{label}»: is that what happens here?",
+        "{state} → {target} 전이의 조건은 «{label}»: 여기서 일어나는 일이 그것인가요?",
+    ),
+    "hint.no_arc": (
+        "No single arc leads from {state} to {target} (RFC 9293 Figure 5).",
+        "{state}에서 한 번에 {target} 상태로 가는 전이는 없습니다 (RFC 9293 Figure 5).",
+    ),
+    "hint.fin_ack": (
+        "Once a connection is synchronized every segment carries an ACK (RFC 9293 3.1: once a connection is "
+        "established the acknowledgment field is always sent), so a FIN goes out as FIN,ACK.",
+        "연결이 동기화된 뒤에는 모든 세그먼트에 ACK가 실립니다 (RFC 9293 3.1: 연결이 수립되면 확인응답 필드를 항상 "
+        "보냄). 그래서 FIN은 FIN,ACK로 나갑니다.",
+    ),
+    "hint.needs_rst": (
+        "No connection can take this segment: RFC 9293 3.5.2 says when to answer with a reset.",
+        "이 세그먼트를 받아들일 연결이 없습니다: RST로 응답하는 경우는 RFC 9293 3.5.2에 있습니다.",
+    ),
+    "hint.no_rst": (
+        "A RST answers a segment that belongs to no connection, or that acknowledges something never sent "
+        "(RFC 9293 3.5.2); this one is neither.",
+        "RST는 어느 연결에도 속하지 않거나 보낸 적 없는 것을 확인응답하는 세그먼트에 대한 응답입니다 "
+        "(RFC 9293 3.5.2). 이 세그먼트는 둘 다 아닙니다.",
+    ),
+    "hint.needs_syn": (
+        "The {side} must also send its own SYN (its ISN), in the same segment as the ACK.",
+        "{side} 쪽도 자기 SYN(자기 ISN)을 보내야 합니다. ACK와 같은 세그먼트에 실어서.",
+    ),
+    "hint.open_syn": (
+        "Opening a connection starts with a SYN that carries the sender's ISN.",
+        "연결을 열 때는 보내는 쪽의 ISN을 담은 SYN부터 보냅니다.",
+    ),
+    "hint.syn_once": (
+        "The {side} has sent its SYN already: a SYN goes out once (again only when a timer retransmits it).",
+        "{side} 쪽은 이미 SYN을 보냈습니다: SYN은 한 번만 보냅니다 (타이머가 재전송할 때만 다시).",
+    ),
+    "hint.needs_ack": (
+        "The segment acknowledges what arrived: its ACK bit is set.",
+        "도착한 것을 확인응답해야 합니다: ACK 비트가 켜집니다.",
+    ),
+    "hint.needs_fin": (
+        "The application closed: the segment carries a FIN.",
+        "애플리케이션이 닫았습니다: 세그먼트에 FIN이 실립니다.",
+    ),
+    "hint.flags": (
+        "Look at what arrives and the arc it takes (RFC 9293 {section}).",
+        "무엇이 도착하는지, 그리고 어떤 전이가 일어나는지 보세요 (RFC 9293 {section}).",
+    ),
+    "hint.ack_syn": (
+        "ack = seq + SEG.LEN, and the SYN counts one: the ACK names the next number expected.",
+        "ack = seq + SEG.LEN이고, SYN은 순서 번호 하나를 차지합니다: ACK 번호는 다음에 기대하는 번호입니다.",
+    ),
+    "hint.ack_fin": (
+        "ack = seq + SEG.LEN, and a FIN counts one: the ACK names the next number expected.",
+        "ack = seq + SEG.LEN이고, FIN은 순서 번호 하나를 차지합니다: ACK 번호는 다음에 기대하는 번호입니다.",
+    ),
+    "hint.ack_data": (
+        "ack = seq + SEG.LEN: the ACK names the next number expected, after the {n} octets of data.",
+        "ack = seq + SEG.LEN: ACK 번호는 데이터 {n}바이트 다음에 기대하는 번호입니다.",
+    ),
+    "hint.ack_counts_flag": (
+        "SEG.LEN counts the data and one for a {flag}: the {flag} takes a sequence number too.",
+        "SEG.LEN은 데이터 길이에 {flag} 몫으로 하나를 더한 값입니다: {flag}도 순서 번호 하나를 차지합니다.",
+    ),
+    "hint.wrap": (
+        "Sequence numbers wrap: all their arithmetic is modulo 2^32, so after 4294967295 comes 0 (RFC 9293 3.4).",
+        "순서 번호의 모든 계산은 modulo 2^32: 4294967295 다음은 다시 0입니다 (RFC 9293 3.4).",
+    ),
+    "hint.ack_is_theirs": (
+        "ack counts the other side's sequence numbers, not this side's own.",
+        "ack는 상대 쪽의 순서 번호를 셉니다. 자기 순서 번호가 아닙니다.",
+    ),
+    "hint.ack": (
+        "ack is the next sequence number this side expects from the other (its RCV.NXT).",
+        "ack는 이쪽이 상대에게서 다음에 기대하는 순서 번호(RCV.NXT)입니다.",
+    ),
+    "hint.rst_seq_from_ack": (
+        "A RST answering a segment that carries an ACK takes its seq from that ACK field (RFC 9293 3.5.2).",
+        "ACK가 있는 세그먼트에 대한 RST는 그 ACK 필드의 값을 seq로 씁니다 (RFC 9293 3.5.2).",
+    ),
+    "hint.rst_seq_zero": (
+        "A RST answering a segment without an ACK has seq 0, and acknowledges that segment (RFC 9293 3.10.7.1).",
+        "ACK가 없는 세그먼트에 대한 RST의 seq는 0, ack는 그 세그먼트의 seq + SEG.LEN입니다 (RFC 9293 3.10.7.1).",
+    ),
+    "hint.seq_is_mine": (
+        "seq counts this side's own sequence numbers; ack counts the other side's.",
+        "seq는 이쪽의 순서 번호, ack는 상대 쪽의 순서 번호를 셉니다.",
+    ),
+    "hint.syn_seq": (
+        "A SYN carries the sender's own ISN as its sequence number.",
+        "SYN의 seq는 보내는 쪽 자신의 ISN입니다.",
+    ),
+    "hint.seq_after_syn": (
+        "The SYN took the ISN: the next sequence number is the one after it.",
+        "SYN이 ISN을 차지했으므로 다음 순서 번호는 그다음 번호입니다.",
+    ),
+    "hint.seq": (
+        "seq is this side's next sequence number (SND.NXT): its ISN, plus one for its SYN, plus the octets it sent.",
+        "seq는 이쪽의 다음 순서 번호(SND.NXT)입니다: ISN에, SYN이 차지한 하나와 보낸 바이트 수를 더한 값.",
+    ),
+    "hint.time_number": ("Give a number of seconds.", "초 단위의 숫자를 적으세요."),
+    "hint.time_wait_linux": (
+        "60 s is Linux's TIME-WAIT (TCP_TIMEWAIT_LEN); RFC 9293 says 2*MSL.",
+        "60초는 Linux의 TIME-WAIT(TCP_TIMEWAIT_LEN)입니다. RFC 9293에 따르면 2*MSL입니다.",
+    ),
+    "hint.time_wait_msl": (
+        "TIME-WAIT lasts 2*MSL, and MSL is 2 minutes (RFC 9293 3.4.2, 3.6.1).",
+        "TIME-WAIT는 2*MSL 동안이고, MSL은 2분입니다 (RFC 9293 3.4.2, 3.6.1).",
+    ),
+    "hint.time_wait_restart": (
+        "A FIN that arrives again in TIME-WAIT is ACKed and restarts the 2*MSL timer (RFC 9293 3.10.7.4).",
+        "TIME-WAIT에서 FIN을 다시 받으면 ACK를 보내고 2*MSL 타이머를 다시 시작합니다 (RFC 9293 3.10.7.4).",
+    ),
+    "hint.time_wait": (
+        "The {side}'s TIME-WAIT lasts 2*MSL from when it entered TIME-WAIT, or from the last FIN it received there.",
+        "{side} 쪽의 TIME-WAIT는 들어간 때부터, 또는 거기서 마지막으로 FIN을 받은 때부터 2*MSL 동안입니다.",
+    ),
+    "hint.give_up": (
+        "After the last retransmission the timer runs once more, with the RTO doubled again; when it expires the "
+        "connection is given up (RFC 9293 3.8.3).",
+        "마지막 재전송 뒤에도 타이머는 다시 두 배가 된 RTO로 한 번 더 돌고, 그것이 만료되면 연결을 포기합니다 "
+        "(RFC 9293 3.8.3).",
+    ),
+    "hint.rto": (
+        "The retransmission timer starts at RTO = 1 s and doubles after each expiry (RFC 6298 2.1, 5.5): it fires "
+        "1, 2, 4, ... s after each (re)transmission.",
+        "재전송 타이머는 RTO = 1초에서 시작해 만료될 때마다 두 배가 됩니다 (RFC 6298 2.1, 5.5): (재)전송 뒤 "
+        "1, 2, 4, ...초 만에 만료됩니다.",
+    ),
     # the lessons' tables (tcpedu.course)
     "table.state": ("state", "상태"),
     "table.meaning": ("what it means (RFC 9293 3.3.2)", "의미 (RFC 9293 3.3.2)"),
@@ -119,9 +326,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "check.yours": ("yours", "내 코드"),
     "check.your_run": (
         "your run: the first difference in red, what RFC 9293 does in green",
-        "내 코드의 실행: 첫 차이는 빨간색, RFC 9293이 하는 일은 초록색",
+        "내 코드의 실행: 첫 차이는 빨간색, RFC 9293에 따른 동작은 초록색",
     ),
-    "check.differs": ("differs from RFC 9293", "RFC 9293과 다름"),
+    "check.differs": ("differs from RFC 9293", "RFC 9293의 결과와 다름"),
     "check.raised": ("raised an exception", "예외 발생"),
     "check.script": ("the run as a scenario script", "시나리오 스크립트로 본 실행"),
     "check.more": ("and {count} more", "그 밖에 {count}개 더"),
@@ -139,11 +346,122 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason.connection does not exist": ("connection does not exist", "연결이 존재하지 않음"),
     "reason.connection already exists": ("connection already exists", "연결이 이미 존재함"),
     "reason.connection closing": ("connection closing", "연결 종료 중"),
-    "reason.no connection to lose": ("no connection to lose", "잃을 연결이 없음"),
+    "reason.no connection to lose": ("no connection to lose", "끊어질 연결이 없음"),
 }
+
+
+# ------------------------------------------------------------------------------------------------
+# The engine's texts: English in tcpedu.core, Korean here, under the same keys.
+
+#: A state's Korean (short name beside the RFC's, description); the RFC's name is its English name.
+_STATES_KO: dict[State, tuple[str, str]] = {
+    State.CLOSED: ("연결 없음", "연결이 없는 상태(TCB 없음): 연결을 열기 전이거나 연결이 완전히 사라진 뒤"),
+    State.LISTEN: ("연결 요청 대기", "상대의 연결 요청(SYN)을 기다리는 상태"),
+    State.SYN_SENT: ("SYN 보냄", "SYN을 보내고, 상대의 SYN(과 내 SYN에 대한 확인응답)을 기다리는 상태"),
+    State.SYN_RECEIVED: ("SYN 받음", "SYN을 받고 SYN,ACK를 보낸 뒤, 내 SYN에 대한 확인응답을 기다리는 상태"),
+    State.ESTABLISHED: ("연결 수립", "연결이 수립된 상태: 양쪽이 데이터를 주고받을 수 있음"),
+    State.FIN_WAIT_1: ("FIN 보냄, ACK 대기", "내 FIN을 보내고, 그 FIN에 대한 ACK 또는 상대의 FIN을 기다리는 상태"),
+    State.FIN_WAIT_2: (
+        "상대 FIN 대기",
+        "내 FIN이 확인응답되었고, 상대의 FIN을 기다리는 상태(데이터 수신은 계속 가능)",
+    ),
+    State.CLOSE_WAIT: (
+        "애플리케이션의 CLOSE 대기",
+        "상대의 FIN을 받아 ACK를 보냈고, 내 애플리케이션이 CLOSE하기를 기다리는 상태",
+    ),
+    State.CLOSING: ("동시 닫기", "양쪽이 거의 동시에 FIN을 보내, 내 FIN에 대한 ACK를 기다리는 상태"),
+    State.LAST_ACK: ("마지막 ACK 대기", "상대가 먼저 닫았고, 내 FIN을 보낸 뒤 그에 대한 마지막 ACK를 기다리는 상태"),
+    State.TIME_WAIT: (
+        "2*MSL 대기",
+        "상대의 FIN에 ACK를 보낸 상태: 그 ACK가 유실되어 상대가 FIN을 다시 보내면 다시 ACK할 수 있도록, "
+        "그리고 이전 연결의 지연된 세그먼트가 사라지도록 2*MSL 동안 기다림",
+    ),
+}
+
+#: The Korean of each engine note (tcpedu.core.notes.NOTE_TEXTS), with the same {fields}.
+_NOTES_KO: dict[str, str] = {
+    "reset-no-connection": "연결이 없음: RST로 응답",
+    "rst-to-closed": "존재하지 않는 연결에 대한 RST: 버림",
+    "rst-in-listen": "LISTEN에서 받은 RST는 유효할 수 없음: 무시",
+    "ack-in-listen": "LISTEN에서 받은 ACK는 보낸 적 없는 것을 확인응답함: RST로 응답",
+    "listen-no-syn": "SYN이 없음: 버림",
+    "syn-data-queued": "SYN에 실린 데이터 {n}바이트(또는 FIN)는 ESTABLISHED가 될 때까지 보류",
+    "bad-ack-syn-sent": "내 SYN을 확인응답하지 않는 ACK (SEG.ACK={ack}, ISS={iss}, SND.NXT={nxt}): RST로 응답",
+    "bad-ack-rst-syn-sent": "ACK 번호가 내 SYN을 확인응답하지 않는 RST: 버림",
+    "rst-without-ack-syn-sent": "SYN-SENT에서 받은 ACK 없는 RST: 버림",
+    "syn-sent-no-syn": "SYN-SENT에서 SYN도 RST도 아닌 세그먼트: 버림",
+    "simultaneous-open": "내 SYN이 확인응답되기 전에 ACK 없는 SYN 도착: 동시 열기(simultaneous open)",
+    "unacceptable": (
+        "수신 윈도우 밖의 세그먼트 (SEG.SEQ={seq}, SEG.LEN={len}, 윈도우 {rcv_nxt}..{rcv_end} "
+        "= RCV.NXT..RCV.NXT+RCV.WND-1): ACK로 응답하고 버림"
+    ),
+    "unacceptable-rst": "수신 윈도우 밖의 RST: 조용히 버림",
+    "retransmitted-fin-time-wait": (
+        "상대의 FIN이 다시 옴(내 ACK가 유실되었을 수 있음): ACK를 보내고 2*MSL 타이머 재시작"
+    ),
+    "challenge-ack-rst": (
+        "윈도우 안이지만 RCV.NXT와 같지 않은 RST (SEG.SEQ={seq}, RCV.NXT={rcv_nxt}): challenge ACK 보냄"
+    ),
+    "connection-reset": "상대가 연결을 리셋함(RST): 애플리케이션에 알림",
+    "connection-refused": "연결 거부됨 (SYN-SENT 또는 SYN-RECEIVED에서 RST 수신)",
+    "back-to-listen": "LISTEN으로 돌아감: 애플리케이션에는 알리지 않음",
+    "challenge-ack-syn": "동기화된 상태에서 SYN 도착: challenge ACK 보냄",
+    "no-ack-bit": "ACK 비트가 꺼져 있음: 버림",
+    "bad-ack-syn-received": (
+        "SYN-RECEIVED에서 받아들일 수 없는 ACK (SEG.ACK={ack}, SND.UNA={una}, SND.NXT={nxt}): RST로 응답"
+    ),
+    "ack-out-of-range": (
+        "허용 범위 밖의 ACK (SEG.ACK={ack}, SND.UNA-MAX.SND.WND..SND.NXT = {low}..{nxt}): 버리고 ACK 보냄"
+    ),
+    "acked": "SEG.ACK={ack}: {n}바이트 확인응답 (SND.UNA {una} -> {ack})",
+    "duplicate-ack": "새로 확인응답하는 것이 없는 중복 ACK (SEG.ACK={ack}): 무시",
+    "closing-not-acked": "내 FIN이 아직 확인응답되지 않음: 세그먼트의 나머지는 무시",
+    "out-of-order": (
+        "중간이 빠진 세그먼트 (SEG.SEQ={seq}, 기대한 번호 RCV.NXT={rcv_nxt}): 빈틈이 채워질 때까지 보관하고 ACK 보냄"
+    ),
+    "data-received": "애플리케이션에 {n}바이트 전달",
+    "data-trimmed": "수신 윈도우를 넘는 {n}바이트를 잘라 냄",
+    "text-ignored": "상대의 FIN 뒤에 온 데이터: 무시",
+    "fin-received": "상대가 자기 쪽 송신을 끝냄(FIN): 애플리케이션에 'connection closing'을 알림",
+    "data-queued": "ESTABLISHED가 될 때까지 {n}바이트를 대기열에 보관",
+    "close-queued": "대기 중인 데이터를 ESTABLISHED에서 모두 보낼 때까지 CLOSE를 보류",
+    "window-full": "상대의 윈도우가 열리기를 기다리는 데이터 {n}바이트 (SND.WND={wnd})",
+    "crash": "호스트가 다운됨: 연결을 잊었고 아무것도 보내지 않음",
+    "retransmit": "재전송 타임아웃: seq={seq} 재전송 ({max}번 중 {n}번째, 이제 RTO {rto:g}초)",
+    "give-up": "{max}번 재전송해도 ACK가 없음: user timeout으로 연결 중단",
+    "rtt-sample": "RTT 표본 {rtt:g}초: SRTT={srtt:g}초, RTTVAR={rttvar:g}초, RTO={rto:g}초",
+    "syn-rto-reset": "SYN을 재전송했으므로 데이터 단계의 RTO를 3초로 설정",
+    "time-wait-over": "TIME-WAIT에서 2*MSL이 지남: TCB 삭제",
+}
+
+WORDS.update({f"note.{code}": (NOTE_TEXTS[code][0], korean) for code, korean in _NOTES_KO.items()})
+WORDS.update({f"state.{state.value}": (state.describe(), ko) for state, (_, ko) in _STATES_KO.items()})
+WORDS.update({f"gloss.{state.value}": ("", gloss) for state, (gloss, _) in _STATES_KO.items()})
 
 
 def word(key: str, lang: str = "en", **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
     text = WORDS[key][language_index(lang)]
     return text.format(**values) if values else text
+
+
+def note_text(note: Note, lang: str = "en") -> str:
+    """An engine note in ``lang`` (its RFC reference is ``note.reference``)."""
+    return word(f"note.{note.code}", lang, **note.args)
+
+
+def describe_state(state: State, lang: str = "en") -> str:
+    """What ``state`` means (RFC 9293 3.3.2), in ``lang``."""
+    return word(f"state.{state.value}", lang)
+
+
+def state_gloss(state: State, lang: str = "en") -> str:
+    """A short name for ``state`` beside the RFC's, in ``lang`` (empty in English, where the
+    RFC's name is the name): ``"연결 수립"`` for ESTABLISHED in Korean."""
+    return word(f"gloss.{state.value}", lang)
+
+
+def in_language(text: Sequence[str], lang: str = "en") -> str:
+    """One language of an ``(English, Korean)`` pair; English where the Korean is missing."""
+    chosen = text[language_index(lang)]
+    return chosen or text[0]

@@ -300,6 +300,7 @@ def transition_rows(out: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_table_prints_all_11_states_with_their_descriptions(capsys, lang):
     from tcpedu.core import State
+    from tcpedu.words import describe_state
 
     status, out, err = cli(capsys, "table", *(["--lang", lang] if lang != "en" else []))
     assert (status, err) == (0, "")
@@ -307,7 +308,7 @@ def test_table_prints_all_11_states_with_their_descriptions(capsys, lang):
     for name in RFC_STATES:
         [row] = [row for row in rows[:13] if row.split()[:1] == [name]]
         description = row.split(maxsplit=1)[1]
-        assert description == State(name).describe(lang)
+        assert description == describe_state(State(name), lang)
         assert bool(HANGUL.search(description)) == (lang == "ko")
 
 

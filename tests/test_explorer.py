@@ -203,7 +203,7 @@ def test_what_happened_names_the_arc_the_segments_and_the_rfc(explorer):
     explorer.call_buttons["client"]["connect"].click()
     deliver_first(explorer)
     text = explorer.message.value
-    assert "LISTEN → SYN-RECEIVED" in text and "rcv SYN / snd SYN,ACK" in text
+    assert "<b>LISTEN</b> → <b>SYN-RECEIVED</b>" in text and "rcv SYN / snd SYN,ACK" in text
     assert "SYN,ACK seq=300 ack=101" in text
 
 

@@ -1,6 +1,6 @@
-"""The package's layers import one way: core <- sim <- scenario <- render <- grade <- widgets
-(with ``kit``, what exercises may use, on core alone), and the engine and ``tcpedu run`` need
-nothing outside Python's standard library."""
+"""The package's layers import one way: core <- sim <- (words, narrator) <- scenario <- render <-
+grade <- widgets (with ``kit``, what exercises may use, on core alone), and the engine and
+``tcpedu run`` need nothing outside Python's standard library."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ ALLOWED = {
     "core": set(),
     "kit": {"core"},
     "sim": {"core"},
-    "scenario": {"core", "sim"},
-    "render": {"core", "sim", "scenario", "words"},
-    "grade": {"core", "kit", "sim", "scenario", "render", "words"},
-    "widgets": {"core", "kit", "sim", "scenario", "render", "grade", "words"},
+    "words": {"core"},
+    "narrator": {"core", "sim", "words"},
+    "scenario": {"core", "sim", "words", "narrator"},
+    "render": {"core", "sim", "scenario", "words", "narrator"},
+    "grade": {"core", "kit", "sim", "scenario", "render", "words", "narrator"},
+    "widgets": {"core", "kit", "sim", "scenario", "render", "grade", "words", "narrator"},
 }
 
 

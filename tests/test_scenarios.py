@@ -9,6 +9,8 @@ RFC 6298's doubling RTO.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tcpedu.cli import main
@@ -106,6 +108,39 @@ def test_scenario_has_a_title_and_at_least_one_expect_line(name):
     script = load_scenario(name)
     assert script.title
     assert any(isinstance(command, Expect) for command in script.commands)
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_has_its_title_description_and_every_lines_narration_in_korean(name):
+    script = load_scenario(name)
+    assert HANGUL.search(script.title_ko) and HANGUL.search(script.description_ko)
+    assert script.narration, "a named scenario narrates its steps"
+    for line, (english, korean) in script.narration.items():
+        assert english and HANGUL.search(korean), f"{name}:{line}: {english!r} has no Korean (#ko:) line"
+
+
+def test_the_lost_third_ack_is_resent_by_the_servers_timer_and_re_acked():
+    # RFC 9293 3.10.7.3: the SYN,ACK makes the client ESTABLISHED at once; the lost ACK leaves the
+    # server in SYN-RECEIVED, whose timer resends <SEQ=300><ACK=101><CTL=SYN,ACK> after RTO = 1 s
+    # (RFC 6298 2.1); in ESTABLISHED its SYN (seq 300 < RCV.NXT 301) is unacceptable and answered
+    # with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (3.10.7.4, first check), which completes the handshake.
+    run = run_script(load_scenario("lost-third-ack"))
+    sent = [
+        (p.sender, str(p.segment.flags), p.segment.seq, p.segment.ack, r.time)
+        for r in run.simulation.history
+        for p in r.sent
+    ]
+    assert sent == [
+        ("client", "SYN", 100, 0, 0.0),
+        ("server", "SYN,ACK", 300, 101, 0.0),
+        ("client", "ACK", 101, 301, 0.0),
+        ("server", "SYN,ACK", 300, 101, 1.0),
+        ("client", "ACK", 101, 301, 1.0),
+    ]
+    assert run.ok and str(run.simulation.state("server")) == "ESTABLISHED"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -16,6 +16,7 @@ import pytest
 from tcpedu import ARCS, State, load_scenario, run_script
 from tcpedu.render import SIDE_COLOURS, DiagramError, StateDiagram, arc_id, state_id, tools
 from tcpedu.render import state_diagram as state_diagram_module
+from tcpedu.words import describe_state
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
@@ -157,7 +158,7 @@ def test_states_carry_their_description_on_hover_in_english_and_korean():
         root = parse(StateDiagram("figure", lang).svg())
         for state in State:
             titles = [a.get(XLINK_TITLE) for a in node(root, state).iter(f"{SVG}a")]
-            assert f"{state.value}: {state.describe(lang)}" in titles
+            assert f"{state.value}: {describe_state(state, lang)}" in titles
 
 
 def test_korean_diagram_names_states_in_both_languages():

@@ -10,7 +10,7 @@ from .notes import NOTE_TEXTS, Note
 from .rules import ack_covering, reset_for, segment_acceptable, updates_window
 from .segment import MAX_WINDOW, Flags, Segment
 from .seqnum import SEQ_SPACE, in_window, seq_add, seq_ge, seq_gt, seq_le, seq_lt, seq_sub
-from .states import LANGUAGES, State, language_index
+from .states import State
 from .tcb import TCB_FIELDS, Tcb
 from .transitions import (
     ARCS,
@@ -29,7 +29,6 @@ from .transitions import (
 
 __all__ = [
     "ARCS",
-    "LANGUAGES",
     "MAX_WINDOW",
     "NOTE_TEXTS",
     "REFUSALS",
@@ -60,7 +59,6 @@ __all__ = [
     "arcs_from",
     "fill_bytes",
     "in_window",
-    "language_index",
     "refusal_for",
     "reset_for",
     "segment_acceptable",

@@ -14,7 +14,7 @@ import dataclasses
 import types
 from collections.abc import Iterator
 
-from ..core.states import language_index
+from ..words import language_index
 from .sandbox import describe_exception
 
 __all__ = ["Exercise", "Group", "Mismatch", "call_learner", "shown"]

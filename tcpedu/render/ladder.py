@@ -22,10 +22,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..core.seqnum import seq_sub
-from ..core.states import State, language_index
+from ..core.states import State
 from ..sim.history import Record
 from ..sim.network import Packet
-from ..words import word
+from ..words import language_index, word
 from . import tools
 from .colours import SIDE_COLOURS
 from .template import xml_text

@@ -18,11 +18,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ..core.states import State, language_index
+from ..core.states import State
 from ..core.transitions import ARCS, Arc
 from ..sim.history import Record
 from ..sim.settings import SIDES
-from ..words import word
+from ..words import describe_state, language_index, state_gloss, word
 from . import tools
 from .colours import SIDE_COLOURS
 from .errors import DiagramError
@@ -197,12 +197,12 @@ def _layout_lines(lang: str) -> list[str]:
         f"  edge [{_attributes({'fontname': _FONT, 'arrowsize': '0.7'})}];",
     ]
     for state in State:
-        gloss = state.gloss(lang)
+        gloss = state_gloss(state, lang)
         attributes = {
             "id": state_id(state),
             "class": "state",
             "label": f"{state.value}\n{gloss}" if gloss else state.value,
-            "tooltip": f"{state.value}: {state.describe(lang)}",
+            "tooltip": f"{state.value}: {describe_state(state, lang)}",
         }
         lines.append(f"  {_quote(state.value)} [{_attributes(attributes)}];")
         if state is State.CLOSED:

@@ -2,58 +2,29 @@
 
 from __future__ import annotations
 
-from ..core.segment import Segment
-from ..sim.history import Record
-from ..sim.network import Packet
+from ..narrator import narrate
+from ..words import in_language
 from .runner import Run, Step
 from .script import Configure, Expect, ExpectRefused
 
-__all__ = ["ROUTINE_NOTES", "format_trace", "run_to_dict"]
-
-#: Notes left out of the readable trace unless asked for (they explain every ordinary ACK).
-ROUTINE_NOTES = frozenset({"acked", "rtt-sample", "data-received"})
+__all__ = ["format_trace", "run_to_dict"]
 
 _WIDTH = 34
 
 
-def _segment_text(segment: Segment) -> str:
-    return segment.describe()
+def _step_lines(script, step: Step, verbose: bool, lang: str) -> list[str]:
+    """The narrator's lines for a step; the call itself is left out (the command column shows it)."""
+    lines = narrate(step.records, lang, script.narration_of(step.command), routine=verbose)
+    return [f"» {line.text}" if line.kind == "story" else line.text for line in lines if line.kind != "call"]
 
 
-def _packet_text(packet: Packet) -> str:
-    return packet.describe()
-
-
-def _record_lines(record: Record, verbose: bool) -> list[str]:
-    lines: list[str] = []
-    packet = record.packet
-    if record.kind == "deliver" and packet is not None:
-        lines.append(f"#{packet.id} arrives at the {record.side}: {_segment_text(packet.segment)}")
-    elif record.kind == "drop" and packet is not None:
-        lines.append(f"#{packet.id} is lost: {_segment_text(packet.segment)}")
-    elif record.kind == "duplicate" and packet is not None:
-        copies = ", ".join(f"#{p.id}" for p in record.sent if p.copy_of is not None)
-        lines.append(f"#{packet.id} is duplicated as {copies}")
-    elif record.kind == "inject" and packet is not None:
-        lines.append(f"crafted segment handed to the {record.side}: {_segment_text(packet.segment)}")
-    elif record.kind == "timer":
-        lines.append(f"the {record.side}'s {record.detail} timer fires at {record.time:g} s")
-    for side, arc in record.arcs:
-        lines.append(f"{side}: {arc.state} -> {arc.target}  ({arc.label})")
-    for side, note in record.notes:
-        if verbose or note.code not in ROUTINE_NOTES:
-            lines.append(f"{side}: {note.text}  [{note.reference}]")
-    for sent in record.sent:
-        if sent.copy_of is None:
-            lines.append(f"sent {_packet_text(sent)}")
-    return lines
-
-
-def format_trace(run: Run, verbose: bool = False) -> str:
-    """The run as text: each line of the script, what it caused, and both states after it."""
+def format_trace(run: Run, verbose: bool = False, lang: str = "en") -> str:
+    """The run as text: each line of the script, what the script says it does, what it caused
+    (told by the narrator, in ``lang``), and both states after it."""
     script = run.script
     out: list[str] = []
-    heading = script.filename + (f": {script.title}" if script.title else "")
+    title = in_language(script.titles, lang)
+    heading = script.filename + (f": {title}" if title else "")
     out.append(heading)
     out.append("")
     out.append(f"{'line':>4}  {'time':>8}  {'command':<{_WIDTH}}  {'client':<13} server")
@@ -65,8 +36,7 @@ def format_trace(run: Run, verbose: bool = False) -> str:
         if step is not None:
             states = step.records[-1].states if step.records else (sim.client.state, sim.server.state)
             out.append(_command_line(command.line, step.time_us, command.text, f"{states[0]!s:<13} {states[1]}"))
-            for record in step.records:
-                out.extend(f"{'':>16}{line}" for line in _record_lines(record, verbose))
+            out.extend(f"{'':>16}{line}" for line in _step_lines(script, step, verbose, lang))
         elif isinstance(command, (Expect, ExpectRefused)):
             check = checks[id(command)]
             verdict = "ok" if check.ok else "FAILED"

@@ -2,7 +2,8 @@
 
 ::
 
-    # comment (a line's text after '#' is ignored)
+    # comment: the first lines are the title and description; a line's comment narrates it
+    #ko: 한국어: a '#ko:' line is the Korean of the English comment above it
     client isn 1000          # per side: isn N|auto, window N
     msl 120                  # both sides: msl S, rto S, retries N, mss N, seed N
     server listen            # calls: listen, connect, send N|"text", close, abort, crash
@@ -23,6 +24,7 @@ import dataclasses
 import difflib
 import re
 import warnings
+from collections.abc import Mapping
 
 from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.states import State
@@ -165,7 +167,8 @@ class ExpectRefused(Command):
 
 @dataclasses.dataclass(frozen=True)
 class Script:
-    """A parsed script: where it came from and its commands in order."""
+    """A parsed script: where it came from, its commands in order, and its words: the title,
+    the description and each action line's narration, in English and Korean (``#ko:`` lines)."""
 
     filename: str
     commands: tuple[Command, ...]
@@ -173,6 +176,25 @@ class Script:
     """The first comment line of the file."""
     description: str = ""
     """The comment lines after the title, up to the first line that is not a comment."""
+    title_ko: str = ""
+    description_ko: str = ""
+    narration: Mapping[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    """Action line number -> what it does, (English, Korean): the comment on the line, the
+    comment lines and settings' comments just before it, and the comments of the ``expect``
+    lines after it (which say what it did)."""
+
+    @property
+    def titles(self) -> tuple[str, str]:
+        """The title as (English, Korean)."""
+        return (self.title, self.title_ko)
+
+    @property
+    def descriptions(self) -> tuple[str, str]:
+        return (self.description, self.description_ko)
+
+    def narration_of(self, command: Command) -> tuple[str, str]:
+        """What the script says ``command`` does, (English, Korean); empty strings if nothing."""
+        return self.narration.get(command.line, ("", ""))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -181,8 +203,8 @@ class Script:
 _TOKEN = re.compile(r"""(?:[^\s#"']|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')+""")
 
 
-def _tokens(line: str) -> tuple[list[str], str]:
-    """The line's tokens and its text without the comment."""
+def _tokens(line: str) -> tuple[list[str], str, str]:
+    """The line's tokens, its text without the comment, and the comment (without its '#')."""
     tokens: list[str] = []
     position = 0
     end = len(line)
@@ -199,7 +221,7 @@ def _tokens(line: str) -> tuple[list[str], str]:
             raise _LineError(f"unterminated quote: {line[position:].strip()}")
         tokens.append(match.group())
         position = match.end()
-    return tokens, line[:end].strip()
+    return tokens, line[:end].strip(), line[end + 1 :].strip()
 
 
 def _text_literal(token: str, what: str) -> bytes:
@@ -441,8 +463,9 @@ def _parse_expect(number: int, text: str, args: list[str]) -> Command:
 def parse(text: str, filename: str = "<script>") -> Script:
     """Parse a whole script; raise ScenarioError naming the first bad line."""
     commands: list[Command] = []
-    title_lines: list[str] = []
-    header = True
+    header: dict[str, list[str]] = {"en": [], "ko": []}
+    words = _Narration()
+    in_header = True
     # Lines end at "\n" only (and a "\r" before it), as editors and grep -n count them;
     # str.splitlines would also split at form feeds and other separators.
     lines = text.split("\n")
@@ -450,17 +473,67 @@ def parse(text: str, filename: str = "<script>") -> Script:
         lines.pop()
     for number, raw in enumerate((line.removesuffix("\r") for line in lines), start=1):
         stripped = raw.strip()
-        if header:
+        if in_header:
             if stripped.startswith("#"):
-                title_lines.append(stripped.lstrip("#").strip())
+                lang, comment = _language_of(stripped[1:].strip())
+                header[lang].append(comment)
                 continue
-            header = False
+            if not stripped and not header["en"] and not header["ko"]:
+                continue  # blank lines before the title (a script written as a """ string)
+            in_header = False
         try:
-            tokens, without_comment = _tokens(raw)
+            tokens, without_comment, comment = _tokens(raw)
             if tokens:
-                commands.append(_parse_line(number, tokens, without_comment))
+                command = _parse_line(number, tokens, without_comment)
+                commands.append(command)
+                words.command(command, *_language_of(comment))
+            elif stripped.startswith("#"):
+                words.comment(*_language_of(comment))
         except _LineError as error:
             raise ScenarioError(filename, number, str(error)) from None
-    title = title_lines[0] if title_lines else ""
-    description = " ".join(line for line in title_lines[1:] if line)
-    return Script(filename, tuple(commands), title, description)
+    title = header["en"][0] if header["en"] else ""
+    title_ko = header["ko"][0] if header["ko"] else ""
+    description = " ".join(line for line in header["en"][1:] if line)
+    description_ko = " ".join(line for line in header["ko"][1:] if line)
+    return Script(filename, tuple(commands), title, description, title_ko, description_ko, words.done())
+
+
+def _language_of(comment: str) -> tuple[str, str]:
+    """("ko", text) for a '#ko:' comment, ("en", text) for any other."""
+    if comment[:3].lower() == "ko:":
+        return "ko", comment[3:].strip()
+    return "en", comment
+
+
+class _Narration:
+    """Collects comments into each action line's narration while a script is parsed: comment
+    lines and settings' comments lead into the next action line; an ``expect`` line's comment
+    says what the action before it did; a ``#ko:`` line goes with the English just above it."""
+
+    def __init__(self) -> None:
+        self.texts: dict[int, tuple[list[str], list[str]]] = {}
+        self.lead: tuple[list[str], list[str]] = ([], [])
+        self.action: int | None = None
+        self.last: tuple[list[str], list[str]] = self.lead
+
+    def comment(self, lang: str, text: str) -> None:
+        if lang == "en":
+            self.last = self.lead
+        if text:
+            self.last[lang == "ko"].append(text)
+
+    def command(self, command: Command, lang: str, text: str) -> None:
+        if command.is_action:
+            self.texts[command.line] = self.lead
+            self.lead = ([], [])
+            self.action = command.line
+            self.last = self.texts[command.line]
+        elif isinstance(command, (Expect, ExpectRefused)) and self.action is not None:
+            self.last = self.texts[self.action]
+        else:
+            self.last = self.lead
+        if text:
+            self.last[lang == "ko"].append(text)
+
+    def done(self) -> dict[int, tuple[str, str]]:
+        return {line: (" ".join(en), " ".join(ko)) for line, (en, ko) in self.texts.items() if en or ko}

@@ -14,14 +14,13 @@ import html
 
 import ipywidgets as widgets
 
-from ..core.states import language_index
+from ..narrator import narrate
 from ..render import DiagramError, Ladder, StateDiagram, fit_width
 from ..render.colours import SIDE_COLOURS
 from ..sim.history import Record
 from ..sim.settings import SIDES
-from ..words import word
-from .happenings import segment_fate
-from .model import CALLS, TCB_ROWS, ExplorerModel
+from ..words import describe_state, in_language, language_index, state_gloss, word
+from .model import CALLS, TCB_ROWS, ExplorerModel, StepDone
 
 __all__ = ["Explorer", "explore"]
 
@@ -278,7 +277,10 @@ class Explorer:
 
     def _header(self) -> None:
         script = self.model.script
-        title = f"{script.filename}: {script.title}" if script is not None else word("control.free", self.lang)
+        if script is None:
+            title = word("control.free", self.lang)
+        else:
+            title = f"{script.filename}: {in_language(script.titles, self.lang)}"
         self._set(self.title, f"<b style='font-size:1.1em'>{html.escape(title)}</b>")
         self.relative.description = word("option.relative", self.lang)
         self.detail_choice.description = word("option.detail", self.lang)
@@ -288,7 +290,7 @@ class Explorer:
         endpoint = self.model.simulation.endpoint(side)
         state = endpoint.state
         line, fill = SIDE_COLOURS[side]
-        gloss = state.gloss(lang)
+        gloss = state_gloss(state, lang)
         self._set(
             self.state_banner[side],
             f"<div style='border:2px solid {line};background:{fill};border-radius:6px;padding:4px 8px'>"
@@ -296,7 +298,7 @@ class Explorer:
             f"<span class='tcpedu-state' data-side='{side}' data-state='{state.value}' "
             f"style='font-size:1.25em;font-weight:bold'>{state.value}</span>"
             f"{' (' + html.escape(gloss) + ')' if gloss else ''}"
-            f"<br><small>{html.escape(state.describe(lang))}</small></div>",
+            f"<br><small>{html.escape(describe_state(state, lang))}</small></div>",
         )
         reasons = []
         for call, button in self.call_buttons[side].items():
@@ -399,50 +401,26 @@ class Explorer:
             lines.append(f"<div>{word('happened.back', lang)}</div>")
         elif done.request == "reset":
             lines.append(f"<div>{word('happened.reset', lang)}</div>")
-        for record in done.records:
-            lines.extend(self._describe(record))
+        lines.extend(self._describe(done))
         if not lines:
             lines.append(f"<div><i>{word('happened.nothing', lang)}</i></div>")
         return "<div style='font-size:0.92em;line-height:1.35'>" + "".join(lines) + "</div>"
 
-    def _describe(self, record: Record) -> list[str]:
-        lang = self.lang
+    def _describe(self, done: StepDone) -> list[str]:
+        """The narrator's lines for the step just taken (the script's own words first)."""
         lines = []
-        packet = record.packet
-        if record.kind == "call":
-            lines.append(
-                f"<div><b>{word('side.' + record.side, lang)}</b>: <code>{html.escape(record.detail)}</code></div>"
-            )
-        elif packet is not None:
-            lines.append(f"<div>{segment_fate(record, lang)}</div>")
-        elif record.kind == "timer":
-            lines.append(
-                "<div>"
-                + word(
-                    "happened.timer",
-                    lang,
-                    side=word("side." + record.side, lang),
-                    timer=word("timer." + record.detail, lang),
-                )
-                + "</div>"
-            )
-        for side, arc in record.arcs:
-            colour = SIDE_COLOURS[side][0]
-            lines.append(
-                f"<div style='color:{colour}'>▸ {word('side.' + side, lang)}: <b>{arc.state} → {arc.target}</b> "
-                f"<small>({html.escape(arc.label)})</small></div>"
-            )
-        for side, note in record.notes:
-            lines.append(
-                f"<div style='margin-left:1em'><small>{word('side.' + side, lang)}: {html.escape(note.text_in(lang))} "
-                f"<i>[{html.escape(note.reference)}]</i></small></div>"
-            )
-        for sent in record.sent:
-            colour = SIDE_COLOURS[sent.sender][0]
-            lines.append(
-                f"<div style='margin-left:1em;color:{colour}'><small>{word('happened.sent', lang)}: "
-                f"<code>{html.escape(sent.describe())}</code></small></div>"
-            )
+        for line in narrate(done.records, self.lang, done.story):
+            colour = SIDE_COLOURS[line.side][0] if line.side else "#333"
+            if line.kind == "story":
+                lines.append(f"<div class='tcpedu-story' style='font-style:italic;margin-bottom:2px'>{line.html}</div>")
+            elif line.kind == "transition":
+                lines.append(f"<div style='color:{colour}'>▸ {line.html}</div>")
+            elif line.kind == "note":
+                lines.append(f"<div style='margin-left:1em'><small>{line.html}</small></div>")
+            elif line.kind == "sent":
+                lines.append(f"<div style='margin-left:1em;color:{colour}'><small>{line.html}</small></div>")
+            else:
+                lines.append(f"<div>{line.html}</div>")
         return lines
 
     def _diagram_html(self, side: str, last: Record | None) -> str:

@@ -40,6 +40,8 @@ class StepDone:
     message: str = ""
     """Why nothing happened (a refused call, an impossible action), or a failed check."""
     ok: bool = True
+    story: tuple[str, str] = ("", "")
+    """What the scenario's script says this step does, (English, Korean)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,7 +197,8 @@ class ExplorerModel:
         self._before = snapshots
         self._undo.append(_Undo(made, mark))
         request = step.command.text if step is not None else "play"
-        self.last = StepDone(request, tuple(self.simulation.history[history_before:]), message, ok)
+        story = player.script.narration_of(step.command) if step is not None else ("", "")
+        self.last = StepDone(request, tuple(self.simulation.history[history_before:]), message, ok, story)
         self._changed()
         return self.last
 

@@ -107,13 +107,14 @@ def test_a_learner_clicks_through_the_handshake_in_the_first_lesson(
     explorer.locator(".tcpedu-back").click()
     expect_states(explorer, "ESTABLISHED", "SYN-RECEIVED")
 
-    # The first question, answered in the page: a wrong answer first, then the engine's.
-    quiz = panel.locator(".tcpedu-quiz").first
+    # The first state question (the client's ACK reaches the server), answered in the page: a wrong
+    # answer first, then the right one.
+    quiz = panel.locator(".tcpedu-quiz").filter(has=page.locator(".tcpedu-quiz-state")).first
     choice = quiz.locator(".tcpedu-quiz-state select")
     choice.select_option(label="CLOSED")
     quiz.locator(".tcpedu-quiz-check").click()
     expect(quiz.locator(".tcpedu-quiz-wrong")).to_be_visible()
-    choice.select_option(label="SYN-RECEIVED")
+    choice.select_option(label="ESTABLISHED")
     quiz.locator(".tcpedu-quiz-check").click()
     expect(quiz.locator(".tcpedu-quiz-right")).to_be_visible()
     quiz.scroll_into_view_if_needed()
@@ -137,4 +138,28 @@ def test_the_play_button_steps_a_named_scenario_by_itself(jupyterlab: JupyterLab
     expect(explorer.locator(".tcpedu-ladder g.segment.lost")).to_have_count(1, timeout=15_000)
     explorer.scroll_into_view_if_needed()
     screenshot(page, "lesson-handshake-play")
+    assert_no_error_outputs(page)
+
+
+@pytest.mark.parametrize("notebook", ["02_sequence_numbers.ipynb", "02_sequence_numbers.ko.ipynb"])
+def test_a_learner_answers_the_second_lessons_first_question_in_the_page(
+    jupyterlab: JupyterLabServer, browser_page: Page, notebook: str
+) -> None:
+    """Lesson 2's first question: the ACK of 500 octets sent from ISN 4294967000 wraps to 205."""
+    page = browser_page
+    path = jupyterlab.add_notebook(NOTEBOOKS / notebook, notebook)
+    panel = open_notebook(page, jupyterlab, path)
+    run_all_cells(page)
+    assert_no_error_outputs(page)
+    quiz = panel.locator(".tcpedu-quiz").first
+    quiz.locator(".tcpedu-quiz-flags select").select_option(label="ACK")
+    quiz.locator(".tcpedu-quiz-seq input").fill("301")
+    quiz.locator(".tcpedu-quiz-ack input").fill("4294967501")  # forgot the wrap
+    quiz.locator(".tcpedu-quiz-check").click()
+    expect(quiz.locator(".tcpedu-quiz-hint")).to_contain_text("4294967295")
+    quiz.locator(".tcpedu-quiz-ack input").fill("205")
+    quiz.locator(".tcpedu-quiz-check").click()
+    expect(quiz.locator(".tcpedu-quiz-right")).to_be_visible()
+    quiz.scroll_into_view_if_needed()
+    screenshot(page, f"lesson-sequence-numbers-{notebook.split('.')[1]}-question")
     assert_no_error_outputs(page)

@@ -1,0 +1,162 @@
+"""The lessons (lessons/*/lesson.md and their scenes): what each question's scene makes the engine
+do is what RFC 9293 says (the facts are written out here by hand); every lesson has a widget
+experiment and at least three questions, asked before the text that gives their answers away; and
+the README's table of the seed note's points names lessons and cells that exist."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tcpedu.core import State
+from tcpedu.grade.questions import ChoiceAnswer, SegmentAnswer, outcome_of
+from tcpedu.scenario import parse, run_script
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "lessons"
+NOTEBOOKS = ROOT / "notebooks"
+STEMS = sorted(path.parent.name for path in LESSONS.glob("[0-9][0-9]_*/lesson.md") if path.parent.name[:2] != "00")
+
+
+def scene(lesson: str, name: str) -> str:
+    return (LESSONS / lesson / f"{name}.tcp").read_text(encoding="utf-8")
+
+
+def sent(outcome, side):
+    return [(str(s.flags), s.seq, s.ack) for s in outcome.sent_by(side)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Lesson 1: each scene against RFC 9293
+
+
+def test_l1_a_listener_answers_a_syn_with_its_isn_and_the_syn_plus_one():
+    # 3.10.7.2: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, RCV.NXT = SEG.SEQ + 1.
+    assert sent(outcome_of(scene("01_three_way_handshake", "syn-arrives")), "server") == [("SYN,ACK", 300, 101)]
+
+
+def test_l1_the_ack_of_its_syn_makes_the_server_established():
+    outcome = outcome_of(scene("01_three_way_handshake", "ack-arrives"))
+    assert outcome.state_before("server") is State.SYN_RECEIVED and outcome.state_of("server") is State.ESTABLISHED
+
+
+def test_l1_after_a_lost_third_ack_the_datas_ack_completes_the_handshake():
+    # 3.10.7.4, SYN-RECEIVED: "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state".
+    lesson = "01_three_way_handshake"
+    options = ["waits-for-the-ack", "data-completes", "resets"]
+    choice = ChoiceAnswer(scene(lesson, "lost-ack-data"), [scene(lesson, o) for o in options])
+    assert options[choice.expected] == "data-completes"
+
+
+def test_l1_after_a_lost_third_ack_the_server_resends_its_syn_ack_after_one_rto():
+    # RFC 6298 2.1: the initial RTO is 1 s; the SYN,ACK is retransmitted unchanged.
+    outcome = outcome_of(scene("01_three_way_handshake", "lost-ack-timer"))
+    assert sent(outcome, "server") == [("SYN,ACK", 300, 101)]
+    assert outcome.records[0].time == 1.0
+
+
+# ------------------------------------------------------------------------------------------------
+# Lesson 2
+
+
+def test_l2_the_ack_of_500_octets_from_isn_4294967000_wraps_to_205():
+    # 3.4: modulo 2**32. The SYN takes 4294967000; data 4294967001 .. 4294967500; next is 4294967501 - 2**32.
+    expected_ack = (4294967000 + 1 + 500) % 2**32
+    assert expected_ack == 205
+    assert sent(outcome_of(scene("02_sequence_numbers", "wrap-500")), "server") == [("ACK", 301, expected_ack)]
+
+
+def test_l2_with_repeated_isns_an_old_copy_is_taken_as_new_data():
+    lesson = "02_sequence_numbers"
+    options = ["dropped-as-old", "taken-as-new", "reset-by-old"]
+    choice = ChoiceAnswer(scene(lesson, "same-isn-old-data"), [scene(lesson, o) for o in options])
+    assert options[choice.expected] == "taken-as-new"
+
+
+def test_l2_with_clock_isns_the_new_connection_starts_250000_later_and_drops_the_old_copy():
+    # 3.4.1: the ISN clock ticks every 4 microseconds (250,000 a second); F is the same for the same
+    # 4-tuple, so a connection one second later starts 250,000 further on, outside the old numbers.
+    run = run_script(parse(scene("02_sequence_numbers", "clock-isn-old-data")))
+    assert run.ok
+    syns = [p for r in run.simulation.history for p in r.sent if p.sender == "client" and p.segment.has_syn]
+    assert (syns[1].segment.seq - syns[0].segment.seq) % 2**32 == 250_000
+    assert run.simulation.endpoint("server").snapshot()["received"] == 5  # "old!!" once, not twice
+    assert str(run.simulation.state("server")) == "ESTABLISHED"
+
+
+def test_l2_a_blind_rst_at_exactly_rcv_nxt_resets_a_connection_with_guessable_isns():
+    # 3.10.7.4 / RFC 5961 3.2: a RST whose sequence number exactly matches RCV.NXT resets.
+    assert outcome_of(scene("02_sequence_numbers", "blind-reset")).state_of("server") is State.CLOSED
+
+
+# ------------------------------------------------------------------------------------------------
+# Every lesson
+
+
+def cells(name: str) -> list[dict]:
+    return json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+ASK = re.compile(r"\bask_(state|segment|time|choice)\(")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("lang", ["", ".ko"])
+def test_each_lesson_has_a_widget_experiment_and_at_least_three_questions(stem, lang):
+    code = [source(c) for c in cells(f"{stem}{lang}.ipynb") if c["cell_type"] == "code"]
+    assert any("explore(" in c for c in code)
+    assert sum(bool(ASK.search(c)) for c in code) >= 3
+
+
+def _segment_answers(stem: str) -> list[tuple[int, str]]:
+    """(cell index, 'seq=N ack=M') of each segment question of the English notebook."""
+    found = []
+    for index, cell in enumerate(cells(f"{stem}.ipynb")):
+        if cell["cell_type"] == "code" and "ask_segment(" in source(cell):
+            call = next(n for n in ast.walk(ast.parse(source(cell))) if isinstance(n, ast.Call) and n.args)
+            side = next(k.value.value for k in call.keywords if k.arg == "side")
+            expected = SegmentAnswer(outcome_of(call.args[0].value), side).expected
+            found.append((index, f"seq={expected.seq} ack={expected.ack}"))
+    return found
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_segment_question_is_answered_by_the_text_just_before_it(stem):
+    notebook = cells(f"{stem}.ipynb")
+    questions = [i for i, c in enumerate(notebook) if c["cell_type"] == "code" and ASK.search(source(c))]
+    for index, answer in _segment_answers(stem):
+        start = max([q for q in questions if q < index], default=-1) + 1
+        before = "\n".join(source(c) for c in notebook[start:index] if c["cell_type"] == "markdown")
+        assert answer not in before, f"{stem}: the text before question cell {index} gives away {answer}"
+
+
+# ------------------------------------------------------------------------------------------------
+# The README's table of the seed note's points
+
+ROW = re.compile(r"^\| (S\d+) \| [^|]+ \| ([^|]+) \| ([^|]+) \|", re.M)
+
+
+def test_the_seed_table_lists_every_point_once_and_names_lessons_and_cells_that_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = ROW.findall(readme)
+    assert [point for point, _, _ in rows] == [f"S{n}" for n in range(1, 38)]
+    for point, lesson, cell in rows:
+        lesson, cell = lesson.strip(), cell.strip().strip("`")
+        if lesson == "—":
+            continue
+        [folder] = [p.parent.name for p in LESSONS.glob(f"{lesson}_*/lesson.md")]
+        for name in (f"{folder}.ipynb", f"{folder}.ko.ipynb"):
+            assert cell in [c["id"] for c in cells(name)], f"{point}: no cell {cell!r} in {name}"
+
+
+def test_the_seed_table_teaches_at_least_the_opening_half_of_the_note():
+    rows = {point: lesson.strip() for point, lesson, _ in ROW.findall((ROOT / "README.md").read_text("utf-8"))}
+    assert all(rows[f"S{n}"] != "—" for n in range(1, 19))
