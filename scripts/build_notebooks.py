@@ -9,6 +9,7 @@ grader run the same scene.
 
 Usage:
   python scripts/build_notebooks.py                 the whole course: lessons/*/lesson.md into notebooks/,
+                                                    lessons/exercises/*/lesson.md into exercises/,
                                                     notebooks/README.md and the course table in README.md
   python scripts/build_notebooks.py --check         the same, writing nothing: exit 1 naming what is stale
   python scripts/build_notebooks.py SOURCE OUTPUT   one source: OUTPUT (English) and OUTPUT's .ko.ipynb twin
@@ -38,6 +39,10 @@ INDEX_MARK = "<!-- lessons -->"
 README_START, README_END = "<!-- course table: start -->", "<!-- course table: end -->"
 
 _SCENE = re.compile(r"""SCENE\(\s*["']([A-Za-z0-9_.-]+)["']\s*\)""")
+_STUB = re.compile(r"""^STUB\(\s*["']([a-z_]+)["']((?:\s*,\s*["'][A-Za-z_]+["'])*)\s*\)$""")
+STUBS = ROOT / "tcpedu" / "grade" / "stubs"
+EXERCISE_SOURCES = LESSONS / "exercises"
+EXERCISES = ROOT / "exercises"
 _LANG = re.compile(r"\bLANG\b")
 _CELL_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -100,6 +105,7 @@ def read_source(path: Path) -> Source:
         text = cell.source.strip("\n")
         if cell.cell_type == "code":
             text = _with_scenes(path, number, text)
+            text = _with_stub(where, text)
             _check_self_contained(where, text)
         cells.append(Cell(cell.cell_type, text, lang, name, tuple(cell.metadata.get("tags", ()))))
     source = Source(path, tuple(cells), title, summary, bilingual)
@@ -134,6 +140,42 @@ def _with_scenes(path: Path, number: int, text: str) -> str:
         return '"""\n' + body.rstrip("\n") + '\n"""'
 
     return _SCENE.sub(scene, text)
+
+
+def _with_stub(where: str, text: str) -> str:
+    """A code cell that is exactly ``STUB("module", "name", ...)`` becomes those definitions of
+    the exercise stub ``tcpedu/grade/stubs/module.py``, with the imports and constants they use,
+    so a learner writes them in the notebook and the stub file stays their one source."""
+    match = _STUB.match(text.strip())
+    if match is None:
+        return text
+    module, names = match.group(1), re.findall(r"[A-Za-z_]+", match.group(2))
+    path = STUBS / f"{module}.py"
+    if not path.is_file():
+        raise SourceError(f"{where}: STUB({module!r}): no stub {path}")
+    code = path.read_text(encoding="utf-8")
+    lines = code.splitlines()
+    tree = ast.parse(code)
+    chosen = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name in names]
+    missing = sorted(set(names) - {n.name for n in chosen})
+    if missing:
+        raise SourceError(f"{where}: STUB({module!r}) has no {', '.join(missing)}")
+    used = {n.id for node in chosen for n in ast.walk(node) if isinstance(n, ast.Name)}
+    head = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            kept = [a for a in node.names if (a.asname or a.name) in used]
+            if kept:
+                head.append(f"from {node.module} import " + ", ".join(sorted(a.name for a in kept)))
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in used for t in node.targets):
+            head.append("\n".join(lines[node.lineno - 1 : node.end_lineno]))
+    body = ["\n".join(lines[_first_line(node) - 1 : node.end_lineno]) for node in chosen]
+    return "\n\n\n".join(["\n".join(head), *body] if head else body)  # as ruff formats a module
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
 
 
 def _check_self_contained(where: str, code: str) -> None:
@@ -315,13 +357,22 @@ def readme_with_table(readme: str, lessons: list[Source]) -> str:
     return readme[: start + len(README_START)] + "\n" + course_table(lessons) + "\n" + readme[end:]
 
 
+def exercises() -> list[Source]:
+    """Every exercise's source (``lessons/exercises/NN_name/lesson.md``), in order."""
+    return [read_source(path) for path in sorted(EXERCISE_SOURCES.glob("[0-9][0-9]_*/lesson.md"))]
+
+
 def course_files(lessons: list[Source] | None = None) -> dict[Path, str]:
-    """Every file the course build writes, with its text."""
+    """Every file the course build writes, with its text: the lessons' notebooks in notebooks/,
+    the exercises' in exercises/ (beside the files learners edit), and the tables of lessons."""
     lessons = course() if lessons is None else lessons
     files = {}
     for lesson in lessons:
         for path, lang in outputs_for(lesson, NOTEBOOKS / f"{lesson.stem}.ipynb").items():
             files[path] = notebook_json(notebook(lesson, lang, lessons))
+    for exercise in exercises():
+        for path, lang in outputs_for(exercise, EXERCISES / f"{exercise.stem}.ipynb").items():
+            files[path] = notebook_json(notebook(exercise, lang, lessons))
     files[NOTEBOOKS / "README.md"] = notebooks_readme(lessons)
     files[README] = readme_with_table(README.read_text(encoding="utf-8"), lessons)
     return files
@@ -338,11 +389,12 @@ def stale(files: dict[Path, str]) -> list[str]:
             problems += [f"{path.relative_to(ROOT)}: {p}" for p in differences(json.loads(text), found)]
         elif path.read_text(encoding="utf-8") != text:
             problems.append(f"{path.relative_to(ROOT)}: differs")
-    built = {path.name for path in files if path.suffix == ".ipynb"}
+    built = {path for path in files if path.suffix == ".ipynb"}
     problems += [
-        f"notebooks/{path.name}: no lesson in lessons/ writes it"
-        for path in sorted(NOTEBOOKS.glob("*.ipynb"))
-        if path.name not in built
+        f"{path.relative_to(ROOT)}: no source in lessons/ writes it"
+        for folder in (NOTEBOOKS, EXERCISES)
+        for path in sorted(folder.glob("*.ipynb"))
+        if path not in built
     ]
     return problems
 

@@ -54,6 +54,21 @@ def add_commands(commands: argparse._SubParsersAction, languages: tuple[str, ...
     check_all.add_argument("--grading", action="store_true", help="with grading's examples and seed")
 
 
+def _notebooks(folder: Path) -> dict[Path, str]:
+    """The exercises' notebooks, from the course's ``exercises/`` folder (they are the course's,
+    built from ``lessons/exercises/``; a tcpedu installed without the course has none)."""
+    from .catalog import EXERCISES
+
+    course = Path(__file__).resolve().parents[2] / "exercises"
+    if not course.is_dir() or course.resolve() == folder.resolve():
+        return {}
+    return {
+        folder / path.name: path.read_text(encoding="utf-8")
+        for ex in EXERCISES
+        for path in sorted(course.glob(f"{ex.notebook}*.ipynb"))
+    }
+
+
 def _exercise_for(path: Path, name: str | None):
     from .catalog import EXERCISES, exercise
 
@@ -116,17 +131,18 @@ def run_exercises(args: argparse.Namespace) -> int:
         return 0
     if args.action in ("release", "solutions"):
         folder = Path(args.folder)
-        source = stub_source if args.action == "release" else solution_source
-        written = []
+        files = {
+            folder / ex.filename: (stub_source if args.action == "release" else solution_source)(ex) for ex in EXERCISES
+        }
+        if args.action == "release":
+            files.update(_notebooks(folder))
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            for ex in EXERCISES:
-                target = folder / ex.filename
-                target.write_text(source(ex), encoding="utf-8")
-                written.append(target)
+            for target, text in files.items():
+                target.write_text(text, encoding="utf-8")
         except OSError as error:
             raise CommandError(f"{args.folder}: cannot write there ({error.strerror})") from None
-        for target in written:
+        for target in files:
             print(target)
         return 0
     intensity = grading() if args.grading else CHECK

@@ -124,13 +124,16 @@ def answer_from_cells(cells: Sequence[str], origin: str, directory: Path | None 
             elif _kept(node):
                 for name in _names_of(node):
                     definitions[name] = (order, cell_number, start, segment)
-    chosen: list[tuple[int, int, int, str]] = sorted(imports.values())
+    kept: list[tuple[int, int, int, str]] = []
     seen = set()
     for entry in sorted(definitions.values()):
         if entry[0] not in seen:  # one statement defining several names comes once
             seen.add(entry[0])
-            chosen.append(entry)
-    chosen.sort(key=lambda entry: (not _is_import(entry[3]), entry[0]))
+            kept.append(entry)
+    # Only the imports the kept code uses: a notebook's `from tcpedu.grade import check` is not
+    # part of the answer.
+    used = _names_used("\n".join(entry[3] for entry in kept))
+    chosen = [entry for entry in sorted(imports.values()) if _binds(entry[3]) & used] + kept
     source_lines: list[str] = []
     line_map: list[tuple[int, int] | None] = []
     for _, cell_number, start, segment in chosen:
@@ -142,8 +145,18 @@ def answer_from_cells(cells: Sequence[str], origin: str, directory: Path | None 
     return Answer("\n".join(source_lines) + "\n", origin, tuple(line_map), directory)
 
 
-def _is_import(segment: str) -> bool:
-    return segment.lstrip().startswith(("import ", "from "))
+def _names_used(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # pragma: no cover - made of statements that parsed
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _binds(statement: str) -> set[str]:
+    """The names an import statement binds."""
+    node = ast.parse(statement).body[0]
+    return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
 
 
 def _first_line(node: ast.stmt) -> int:
