@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -29,17 +30,112 @@ def test_the_course_has_the_start_notebook_and_the_first_lesson_in_both_language
     assert {"00_start_here.ipynb", "01_three_way_handshake.ipynb", "01_three_way_handshake.ko.ipynb"} <= set(ALL)
 
 
+def _written() -> dict[str, dict]:
+    """What scripts/build_notebooks.py writes, by file name."""
+    builder = _builder()
+    return {file_name: json.loads(builder.notebook_text(cells, lang)) for file_name, cells, lang in builder.NOTEBOOKS}
+
+
+def _differences(written: object, found: object, where: str = "") -> list[str]:
+    """Where ``found`` lacks or changes what ``written`` has (keys ``written`` lacks are left alone)."""
+    if isinstance(written, dict) and isinstance(found, dict):
+        return [
+            problem
+            for key, value in written.items()
+            for problem in (
+                _differences(value, found[key], f"{where}.{key}") if key in found else [f"{where}.{key} is missing"]
+            )
+        ]
+    return [] if written == found else [f"{where} is {found!r}, not {written!r}"]
+
+
+def builder_differences(written: dict, found: dict) -> list[str]:
+    """How a notebook differs from what the builder wrote, in what the builder writes: the cells (kind,
+    id, source, metadata) and the notebook's metadata. Outputs, execution counts and the metadata
+    JupyterLab adds when a learner saves a lesson (the kernel's language_info, widget state) are not
+    the builder's, and do not count."""
+    problems = _differences(written["metadata"], found.get("metadata", {}), "metadata")
+    if found.get("nbformat") != written["nbformat"]:
+        problems.append(f"nbformat {found.get('nbformat')}, not {written['nbformat']}")
+    cells = found.get("cells", [])
+    if len(cells) != len(written["cells"]):
+        problems.append(f"{len(cells)} cells, not {len(written['cells'])}")
+    for index, (mine, theirs) in enumerate(zip(written["cells"], cells, strict=False)):
+        source = theirs.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        seen = {"cell_type": theirs.get("cell_type"), "id": theirs.get("id"), "source": source}
+        wanted = {"cell_type": mine["cell_type"], "id": mine["id"], "source": "".join(mine["source"])}
+        problems += _differences(wanted, seen, f"cell {index}")
+        problems += _differences(mine["metadata"], theirs.get("metadata", {}), f"cell {index} metadata")
+    return problems
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_each_notebook_is_what_its_source_writes(name):
-    builder = _builder()
-    written = {file_name: builder.notebook_text(cells, lang) for file_name, cells, lang in builder.NOTEBOOKS}
+    written = _written()
     assert name in written, f"{name} has no source in scripts/build_notebooks.py"
-    assert (NOTEBOOKS / name).read_text(encoding="utf-8") == written[name], "run python scripts/build_notebooks.py"
+    found = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    assert builder_differences(written[name], found) == [], "run python scripts/build_notebooks.py"
+
+
+def _as_jupyterlab_saves_it(notebook: dict) -> dict:
+    """The notebook as JupyterLab writes it on Ctrl+S after a learner ran every cell."""
+    saved = json.loads(json.dumps(notebook))
+    for count, cell in enumerate((c for c in saved["cells"] if c["cell_type"] == "code"), start=1):
+        cell["execution_count"] = count
+        cell["outputs"] = [{"output_type": "execute_result", "execution_count": count, "metadata": {},
+                            "data": {"text/plain": ["Explorer(...)"]}}]  # fmt: skip
+        cell["metadata"]["scrolled"] = True
+    saved["metadata"]["language_info"] = {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": "3.11.2",
+    }
+    saved["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2}}
+    return saved
 
 
 @pytest.mark.parametrize("name", ALL)
-def test_each_notebook_is_valid_with_a_kernelspec_and_no_saved_outputs(name):
-    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+def test_a_lesson_a_learner_saved_with_outputs_still_matches_its_source(name):
+    written = _written()[name]
+    assert builder_differences(written, _as_jupyterlab_saves_it(written)) == []
+
+
+def test_a_changed_source_or_builder_metadata_does_not_match():
+    written = _written()["01_three_way_handshake.ipynb"]
+    edited = _as_jupyterlab_saves_it(written)
+    edited["cells"][3]["source"] = ["explore()\n"]
+    edited["metadata"]["tcpedu"] = {"lang": "ko"}
+    edited["metadata"]["kernelspec"]["name"] = "python2"
+    del edited["cells"][-1]
+    problems = builder_differences(written, edited)
+    assert any(p.startswith("cell 3.source") for p in problems)
+    assert "metadata.tcpedu.lang is 'ko', not 'en'" in problems
+    assert any(p.startswith("metadata.kernelspec.name") for p in problems)
+    assert f"{len(written['cells']) - 1} cells, not {len(written['cells'])}" in problems
+
+
+def _tracked(name: str) -> str:
+    """The notebook as git tracks it (its staged version), or the file where there is no git."""
+    path = f"notebooks/{name}"
+    try:
+        done = subprocess.run(["git", "show", f":{path}"], cwd=ROOT, capture_output=True, text=True, check=False)
+    except FileNotFoundError:  # no git on this machine
+        return (ROOT / path).read_text(encoding="utf-8")
+    if done.returncode != 0:  # not a git checkout (an unpacked sdist, say)
+        return (ROOT / path).read_text(encoding="utf-8")
+    return done.stdout
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_tracked_notebook_is_valid_with_a_kernelspec_and_no_saved_outputs(name):
+    # A learner's saved outputs may sit in the working copy; what git tracks must carry none.
+    notebook = nbformat.reads(_tracked(name), as_version=4)
     nbformat.validate(notebook)
     assert notebook.metadata.kernelspec.name == "python3"
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
