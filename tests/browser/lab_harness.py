@@ -30,11 +30,13 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
+COURSE_OVERRIDES = Path(__file__).resolve().parents[2] / "binder" / "overrides.json"
 
-# Default-setting overrides for the test server only (an ``overrides.json`` in its own app settings dir):
-# no "Jupyter news?" toast or update check, and every cell stays in the page (no notebook windowing).
+# Default-setting overrides for the test server (an ``overrides.json`` in its own app settings dir): the
+# course's own (binder/overrides.json, as scripts/course and Binder install it: no "Jupyter news?" toast,
+# no update check), and for tests only, every cell stays in the page (no notebook windowing).
 SETTINGS_OVERRIDES: dict[str, dict[str, Any]] = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    **json.loads(COURSE_OVERRIDES.read_text(encoding="utf-8")),
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
 
