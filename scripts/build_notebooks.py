@@ -518,6 +518,41 @@ def notebook_text(cells: list[tuple[str, str, str]], lang: str | None) -> str:
     return json.dumps(notebook(cells, lang), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _missing(written: object, found: object, where: str) -> list[str]:
+    """Where ``found`` lacks or changes what ``written`` has (keys ``written`` lacks are left alone)."""
+    if isinstance(written, dict) and isinstance(found, dict):
+        return [
+            problem
+            for key, value in written.items()
+            for problem in (
+                _missing(value, found[key], f"{where}.{key}") if key in found else [f"{where}.{key} is missing"]
+            )
+        ]
+    return [] if written == found else [f"{where} is {found!r}, not {written!r}"]
+
+
+def differences(written: dict, found: dict) -> list[str]:
+    """How notebook ``found`` differs from ``written`` (this script's notebook) in what this script
+    writes: the cells (kind, id, source, metadata) and the notebook's metadata. Outputs, execution
+    counts and the metadata JupyterLab adds when a learner saves a lesson (the kernel's
+    language_info, the widgets' state) are the learner's, not this script's, and do not count."""
+    problems = _missing(written["metadata"], found.get("metadata", {}), "metadata")
+    if found.get("nbformat") != written["nbformat"]:
+        problems.append(f"nbformat {found.get('nbformat')}, not {written['nbformat']}")
+    cells = found.get("cells", [])
+    if len(cells) != len(written["cells"]):
+        problems.append(f"{len(cells)} cells, not {len(written['cells'])}")
+    for index, (mine, theirs) in enumerate(zip(written["cells"], cells, strict=False)):
+        source = theirs.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        seen = {"cell_type": theirs.get("cell_type"), "id": theirs.get("id"), "source": source}
+        wanted = {"cell_type": mine["cell_type"], "id": mine["id"], "source": "".join(mine["source"])}
+        problems += _missing(wanted, seen, f"cell {index}")
+        problems += _missing(mine["metadata"], theirs.get("metadata", {}), f"cell {index} metadata")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else ROOT / "notebooks"
     folder.mkdir(parents=True, exist_ok=True)

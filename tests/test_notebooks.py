@@ -36,47 +36,12 @@ def _written() -> dict[str, dict]:
     return {file_name: json.loads(builder.notebook_text(cells, lang)) for file_name, cells, lang in builder.NOTEBOOKS}
 
 
-def _differences(written: object, found: object, where: str = "") -> list[str]:
-    """Where ``found`` lacks or changes what ``written`` has (keys ``written`` lacks are left alone)."""
-    if isinstance(written, dict) and isinstance(found, dict):
-        return [
-            problem
-            for key, value in written.items()
-            for problem in (
-                _differences(value, found[key], f"{where}.{key}") if key in found else [f"{where}.{key} is missing"]
-            )
-        ]
-    return [] if written == found else [f"{where} is {found!r}, not {written!r}"]
-
-
-def builder_differences(written: dict, found: dict) -> list[str]:
-    """How a notebook differs from what the builder wrote, in what the builder writes: the cells (kind,
-    id, source, metadata) and the notebook's metadata. Outputs, execution counts and the metadata
-    JupyterLab adds when a learner saves a lesson (the kernel's language_info, widget state) are not
-    the builder's, and do not count."""
-    problems = _differences(written["metadata"], found.get("metadata", {}), "metadata")
-    if found.get("nbformat") != written["nbformat"]:
-        problems.append(f"nbformat {found.get('nbformat')}, not {written['nbformat']}")
-    cells = found.get("cells", [])
-    if len(cells) != len(written["cells"]):
-        problems.append(f"{len(cells)} cells, not {len(written['cells'])}")
-    for index, (mine, theirs) in enumerate(zip(written["cells"], cells, strict=False)):
-        source = theirs.get("source", "")
-        if isinstance(source, list):
-            source = "".join(source)
-        seen = {"cell_type": theirs.get("cell_type"), "id": theirs.get("id"), "source": source}
-        wanted = {"cell_type": mine["cell_type"], "id": mine["id"], "source": "".join(mine["source"])}
-        problems += _differences(wanted, seen, f"cell {index}")
-        problems += _differences(mine["metadata"], theirs.get("metadata", {}), f"cell {index} metadata")
-    return problems
-
-
 @pytest.mark.parametrize("name", ALL)
 def test_each_notebook_is_what_its_source_writes(name):
     written = _written()
     assert name in written, f"{name} has no source in scripts/build_notebooks.py"
     found = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
-    assert builder_differences(written[name], found) == [], "run python scripts/build_notebooks.py"
+    assert _builder().differences(written[name], found) == [], "run python scripts/build_notebooks.py"
 
 
 def _as_jupyterlab_saves_it(notebook: dict) -> dict:
@@ -103,7 +68,7 @@ def _as_jupyterlab_saves_it(notebook: dict) -> dict:
 @pytest.mark.parametrize("name", ALL)
 def test_a_lesson_a_learner_saved_with_outputs_still_matches_its_source(name):
     written = _written()[name]
-    assert builder_differences(written, _as_jupyterlab_saves_it(written)) == []
+    assert _builder().differences(written, _as_jupyterlab_saves_it(written)) == []
 
 
 def test_a_changed_source_or_builder_metadata_does_not_match():
@@ -113,7 +78,7 @@ def test_a_changed_source_or_builder_metadata_does_not_match():
     edited["metadata"]["tcpedu"] = {"lang": "ko"}
     edited["metadata"]["kernelspec"]["name"] = "python2"
     del edited["cells"][-1]
-    problems = builder_differences(written, edited)
+    problems = _builder().differences(written, edited)
     assert any(p.startswith("cell 3.source") for p in problems)
     assert "metadata.tcpedu.lang is 'ko', not 'en'" in problems
     assert any(p.startswith("metadata.kernelspec.name") for p in problems)
