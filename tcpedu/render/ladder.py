@@ -27,7 +27,7 @@ from ..sim.network import Packet
 from ..words import word
 from . import tools
 from .colours import SIDE_COLOURS
-from .template import xml_text
+from .template import picture_bundle, xml_text
 
 __all__ = ["Ladder", "ladder_of"]
 
@@ -198,8 +198,8 @@ class Ladder:
         arrows = [self._draw_arrow(self._arrows[packet_id], placed) for packet_id in sorted(self._arrows)]
         return "\n".join([*head, *self._time_wait_spans, *open_spans, *self._static, *arrows, "</svg>"]) + "\n"
 
-    def _repr_svg_(self) -> str:
-        return self.svg()
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return picture_bundle(self.svg())
 
     def save(self, path: str | Path) -> Path:
         """Write the diagram to ``path`` (``.svg`` or ``.png``)."""

@@ -97,7 +97,10 @@ function render({ model, el }) {
 
   // The ladder, and at its foot the segments in flight and the clock.
   const ladder = h("div", { class: "tx-ladder tcpedu-ladder" });
-  const scroller = h("div", { class: "tx-ladder-scroll" }, [ladder]);
+  // Once the ladder's head has scrolled away, the lifelines' names stay at the top.
+  const lifelineNames = { client: h("span", { class: "tx-lifeline-client" }), server: h("span", { class: "tx-lifeline-server" }) };
+  const lifelines = h("div", { class: "tx-lifelines", "aria-hidden": "true" }, [lifelineNames.client, lifelineNames.server]);
+  const scroller = h("div", { class: "tx-ladder-scroll" }, [lifelines, ladder]);
   const flightTitle = h("div", { class: "tx-band-title" });
   const flightRows = h("div", { class: "tx-flight-rows" });
   const deliverAll = h("button", { class: "tx-button tcpedu-deliver-all", onclick: () => send("deliver_all") });
@@ -305,7 +308,10 @@ function render({ model, el }) {
     }
     setText(play, playing ? `❚❚ ${words.pause}` : `▶ ${words.play}`);
 
-    for (const side of ["client", "server"]) drawSide(side, shown.sides[side]);
+    for (const side of ["client", "server"]) {
+      drawSide(side, shown.sides[side]);
+      setText(lifelineNames[side], shown.sides[side].name);
+    }
     drawFlight(shown);
     setText(happenedTitle, words.happened);
     setHTML(happenedBody, shown.happened);
@@ -333,6 +339,7 @@ function render({ model, el }) {
   }
   scroller.addEventListener("scroll", () => {
     following = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 12;
+    scroller.classList.toggle("tx-scrolled", scroller.scrollTop > 40);
   });
   new ResizeObserver(follow).observe(ladder);
   new ResizeObserver(follow).observe(band);

@@ -204,7 +204,7 @@ class Explorer:
         script = self.model.script
         if script is None:
             return word("control.free", self.lang)
-        return f"{script.filename}: {script.title}"
+        return f"{script.filename}: {script.title}" if script.title else script.filename
 
     def _side(self, side: str) -> dict:
         lang = self.lang

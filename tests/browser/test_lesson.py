@@ -40,6 +40,12 @@ SHOWN_JS = """([client, server]) => {
 }"""
 
 
+# Outputs whose content is wider than their box (and so cut off, or scrolled sideways).
+WIDER_THAN_THEIR_AREA_JS = """(panel) => [...panel.querySelectorAll('.jp-OutputArea-output')]
+  .filter((output) => output.scrollWidth > output.clientWidth + 1)
+  .map((output) => `${output.dataset.mimeType}: ${output.scrollWidth} px in ${output.clientWidth} px`)"""
+
+
 def shown_state(explorer: Locator, side: str) -> Locator:
     return explorer.locator(f".tcpedu-state[data-side='{side}']")
 
@@ -64,6 +70,10 @@ def test_a_learner_clicks_through_the_handshake_in_the_first_lesson(
     panel = open_notebook(page, jupyterlab, path)
     run_all_cells(page)
     assert_no_error_outputs(page)
+    # The file browser is open (JupyterLab's default): no output is cut off at the right.
+    expect(page.locator(".jp-FileBrowser")).to_be_visible()
+    cut = panel.evaluate(WIDER_THAN_THEIR_AREA_JS)
+    assert not cut, f"outputs wider than the notebook: {cut}"
 
     explorer = panel.locator(".tcpedu-explorer").first
     expect(explorer).to_be_visible()
