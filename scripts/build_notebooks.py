@@ -187,8 +187,8 @@ The client's application makes an **active open** (`connect`): its TCP picks an 
 `netstat` and `ss` print it. RFC 9293 writes **SYN-SENT**, with a hyphen, as this course does.
 
 Drive it yourself: press the server's `listen`, the client's `connect`, and **deliver** the SYN.
-Watch both state diagrams, the table of both TCBs (the values that just changed are marked), and
-the ladder diagram grow.
+Watch the ladder diagram grow, and below it the state diagram (both sides marked) and the table
+of both TCBs (the values that just changed are marked).
 """,
         """
 ## STEP 1 이전: 서버가 listen한다
@@ -204,8 +204,9 @@ the ladder diagram grow.
 보낸 뒤 **SYN-SENT** 상태가 됩니다. 노트의 `SYN_SENT`는 Linux의 `netstat`, `ss`가 출력하는
 이름이고, RFC 9293은 하이픈을 쓴 **SYN-SENT**로 씁니다(이 과정도 RFC를 따릅니다).
 
-직접 해 보세요: 서버의 `listen`, 클라이언트의 `connect`를 누르고 SYN을 **전달**하세요. 두 상태
-다이어그램, 두 TCB 표(방금 바뀐 값이 표시됨), 래더 다이어그램이 어떻게 바뀌는지 보세요.
+직접 해 보세요: 서버의 `listen`, 클라이언트의 `connect`를 누르고 SYN을 **전달**하세요. 래더
+다이어그램이 자라는 모습과, 그 아래 상태 다이어그램(양쪽 상태 표시)과 두 TCB 표(방금 바뀐 값이
+표시됨)가 어떻게 바뀌는지 보세요.
 """,
     ),
     code("""
