@@ -379,3 +379,21 @@ def test_a_100_step_run_stays_quick_and_whole(explorer):
     assert arrows(explorer) == arrows(explorer, "delivered") + len(in_flight(explorer)) > 60
     assert explorer.model.tcb("server")["received"] >= 3000
     assert slowest < 0.5, f"a click took {slowest * 1000:.0f} ms on the Python side at 100 steps"
+
+
+def test_every_message_from_the_browser_is_answered_with_the_pictures_version(explorer, monkeypatch):
+    # The browser takes no other click until the answer comes: it must come, even after an error.
+    sent = []
+    monkeypatch.setattr(explorer.widget, "send", sent.append)
+    handle = explorer.widget._handle_custom_msg
+    handle({"request": "call", "seen": 0, "token": "a-1", "arguments": {"side": "server", "call": "listen"}}, [])
+    handle({"request": "call", "seen": 0, "token": "a-2", "arguments": {"side": "client", "call": "connect"}}, [])
+    handle({"request": "fly", "seen": 1, "token": "a-3", "arguments": {}}, [])  # ipywidgets logs the error
+    handle({"option": "lang", "value": "ko", "token": None}, [])
+    assert sent == [
+        {"done": "a-1", "version": 1},
+        {"done": "a-2", "version": 1},  # made on picture 0, which was gone: not carried out
+        {"done": "a-3", "version": 1},
+        {"done": None, "version": 1},
+    ]
+    assert shown_state(explorer, "client") == "CLOSED" and explorer.picture["lang"] == "ko"

@@ -25,7 +25,9 @@ function render({ model, el }) {
   el.append(root);
 
   // Clicks: one at a time. A click waits for Python's answer (the version its picture will have).
-  let token = 0;
+  // Tokens are this view's own: the same widget may be shown twice, and Python answers all views.
+  const viewId = Math.random().toString(36).slice(2);
+  let clicks = 0;
   let pending = null; // {token, at, version}
   let playing = false;
   let playTimer = null;
@@ -36,7 +38,8 @@ function render({ model, el }) {
 
   function send(request, args = {}) {
     if (pending) return; // the picture this click was made on is about to change
-    token += 1;
+    clicks += 1;
+    const token = `${viewId}-${clicks}`;
     pending = { token, at: performance.now(), version: null };
     root.classList.add("tx-busy");
     root.setAttribute("aria-busy", "true");
@@ -181,7 +184,11 @@ function render({ model, el }) {
     const button = h("button", { class: `tx-button tx-call tcpedu-call-${side}-${call}` });
     button.addEventListener("click", () => {
       const args = { side, call };
-      if (call === "send") args.data = Number(sides[side].size.value) || 100;
+      if (call === "send") {
+        const octets = Math.round(Number(sides[side].size.value));
+        args.data = Number.isFinite(octets) ? Math.min(Math.max(octets, 1), 1000000) : 100;
+        sides[side].size.value = String(args.data);
+      }
       send("call", args);
     });
     return button;

@@ -125,13 +125,16 @@ class Explorer:
         self.widget._handle_custom_msg({"option": option, "value": value}, [])
 
     def _on_message(self, _widget, content: dict, _buffers) -> None:
-        if "option" in content:
-            self._set_option(content["option"], content["value"])
-        elif "request" in content:
-            arguments = dict(content.get("arguments") or {})
-            self.model.request(content["request"], content.get("seen"), **arguments)
-        # The browser waits for this before it takes another click: the picture it will have.
-        self.widget.send({"done": content.get("token"), "version": self.model.version})
+        try:
+            if "option" in content:
+                self._set_option(content["option"], content["value"])
+            elif "request" in content:
+                arguments = dict(content.get("arguments") or {})
+                self.model.request(content["request"], content.get("seen"), **arguments)
+        finally:
+            # The browser takes no other click until this comes (with the picture's version), even
+            # after an error (which ipywidgets shows in the log).
+            self.widget.send({"done": content.get("token"), "version": self.model.version})
 
     def _set_option(self, option: str, value: object) -> None:
         if option == "lang":
