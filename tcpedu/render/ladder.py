@@ -397,11 +397,14 @@ class Ladder:
                 f"{xml_text(word('ladder.lost', self.lang))}</text></g>"
             )
         elif fate == "in-flight":
+            in_flight = word("ladder.in_flight", self.lang)
             parts.append(
                 f'<text class="in-flight-mark" x="{end_x:.1f}" y="{end_y + 14:.1f}" text-anchor="middle" '
-                f'font-size="10" font-style="italic" fill="{colour}">{xml_text(word("ladder.in_flight", self.lang))}'
+                f'font-size="10" font-style="italic" fill="{colour}">{xml_text(in_flight)}'
                 "</text>"
             )
+            # Later labels keep out of its way (a duplicate in flight ends at the same place).
+            placed.append(_LabelBox(end_x, end_y + 14, 0.0, in_flight))
         # The label rides along the arrow, a little above it; where another label is in the way
         # it slides along its arrow.
         angle = math.degrees(math.atan2(full_y - y1, x2 - x1))
