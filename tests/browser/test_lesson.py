@@ -138,6 +138,10 @@ def test_a_learner_clicks_through_the_handshake_in_the_first_lesson(
     screenshot(page, f"lesson-handshake-{notebook.split('.')[1]}-question")
     assert_no_error_outputs(page)
 
+    # The course's own JupyterLab settings (binder/overrides.json): no "Jupyter news?" pop-up covers the
+    # widget (without them it shows within seconds of opening, and stays until answered).
+    expect(page.get_by_text("official Jupyter news")).to_have_count(0)
+
     # The learner saves the lesson (Ctrl+S): outputs go into the file, which still matches its source.
     page.keyboard.press("Control+s")
     dirty = page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")
