@@ -1,8 +1,9 @@
 """The ``tcpedu`` command: a thin layer over the library.
 
 Exit status: 0 when all went well, 1 when a scenario's ``expect`` failed, 2 for anything the
-user must fix (a bad line, a missing file, a refused call). Errors are one line on stderr,
-naming the file and line; never a traceback.
+user must fix (a bad line, a missing file, a refused call, a file that cannot be written, a
+mistyped option). Errors are one line on stderr, naming the file and line or what was wrong;
+never a traceback. ``main`` turns every error into that line, whichever subcommand raised it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .core.states import State
 from .core.transitions import ARCS, REFUSALS
 from .grade.commands import CommandError, run_check, run_exercises
@@ -20,6 +22,7 @@ from .grade.commands import add_commands as add_exercise_commands
 from .render.state_diagram import DETAILS
 from .scenario import (
     ScenarioError,
+    closest_scenario,
     format_trace,
     parse,
     run_script,
@@ -42,11 +45,21 @@ class _UserError(Exception):
     """Something the user must fix; the message is printed as it is."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistyped command line is one line (no usage block), handled by ``main``."""
+
+    def error(self, message: str):
+        command = self.prog.partition(" ")[2]  # "draw" for "tcpedu draw"; "" for tcpedu itself
+        where = f"{command}: " if command else ""
+        raise _UserError(f"{where}{message} (see '{self.prog} --help')")
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tcpedu",
         description="Play with TCP's connection state machine (RFC 9293): run scenario scripts.",
     )
+    parser.add_argument("--version", action="version", version=f"tcpedu {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
@@ -118,7 +131,16 @@ def _load(argument: str) -> Script:
     try:
         return parse(scenario_source(argument), argument)
     except KeyError:
-        raise _UserError(f"no file or named scenario {argument!r} (run 'tcpedu list' to see the named ones)") from None
+        raise _UserError(f"no file or named scenario {argument!r}{_did_you_mean(argument)}") from None
+
+
+def _did_you_mean(name: str) -> str:
+    """``" (did you mean 'three-way-handshake'?)"`` for a close misspelling of a named scenario,
+    else where to find the names."""
+    close = closest_scenario(name)
+    if close is not None:
+        return f" (did you mean {close!r}? 'tcpedu list' shows them all)"
+    return " (run 'tcpedu list' to see the named ones)"
 
 
 def _decoded(data: bytes, where: str) -> str:
@@ -193,7 +215,10 @@ def _draw(args: argparse.Namespace) -> int:
             output = Path(args.output)
             if not output.parent.is_dir():
                 raise _UserError(f"{args.output}: no folder {str(output.parent)!r} to write into")
-            save_picture(svg, output)
+            try:
+                save_picture(svg, output)
+            except OSError as error:  # a folder of that name, no permission, a path under /proc...
+                raise _UserError(f"{args.output}: cannot write it ({error.strerror or error})") from None
     except DiagramError as error:
         raise _UserError(str(error)) from None
     if run.failure is not None:
@@ -216,7 +241,7 @@ def _show(name: str) -> int:
     try:
         print(scenario_source(name), end="")
     except KeyError:
-        raise _UserError(f"no named scenario {name!r} (run 'tcpedu list' to see them)") from None
+        raise _UserError(f"no named scenario {name!r}{_did_you_mean(name)}") from None
     return EXIT_OK
 
 
@@ -239,8 +264,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     try:
         args = _build_parser().parse_args(argv)
-    except SystemExit as exit_:  # argparse has printed the usage error (or the help)
+    except SystemExit as exit_:  # argparse has printed the help or the version
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    except _UserError as error:
+        print(f"tcpedu: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if args.command == "run":
             return _run(args)
@@ -263,3 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # a file the system would not read or write, in any subcommand
+        where = f"{error.filename}: " if error.filename is not None else ""
+        print(f"tcpedu: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # a bug in tcpedu: still one line, never a traceback
+        print(f"tcpedu: internal error ({type(error).__name__}: {error}); please report it", file=sys.stderr)
+        return EXIT_USAGE

@@ -232,8 +232,11 @@ def test_rebuilt_env_has_the_course_tools(binder_build):
 
     overrides = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert overrides.is_file(), "postBuild wrote no JupyterLab overrides.json"
-    notification = json.loads(overrides.read_text(encoding="utf-8"))["@jupyterlab/apputils-extension:notification"]
-    assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    installed = json.loads(overrides.read_text(encoding="utf-8"))
+    course = json.loads((BINDER_DIR / "overrides.json").read_text(encoding="utf-8"))
+    assert installed["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    for plugin, settings in course.items():  # the course's own settings file, as scripts/course uses it
+        assert installed[plugin] == settings
 
 
 def test_notebooks_run_in_rebuilt_env(request):

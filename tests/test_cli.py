@@ -162,9 +162,27 @@ def test_a_missing_file_exits_2_with_a_clear_message(tmp_path, capsys):
 
 
 def test_an_unknown_name_exits_2_with_a_clear_message(capsys):
-    status, _, err = cli(capsys, "run", "three-way-handshak")
+    status, _, err = cli(capsys, "run", "no-such-thing")
     assert status == 2
-    assert "'three-way-handshak'" in assert_one_error_line(err, "")
+    line = assert_one_error_line(err, "")
+    assert "'no-such-thing'" in line and "tcpedu list" in line and "did you mean" not in line
+
+
+@pytest.mark.parametrize(
+    ("command", "typed", "meant"),
+    [
+        ("run", "three-way-handshak", "three-way-handshake"),
+        ("run", "simultaneous-clsoe", "simultaneous-close"),
+        ("draw", "time-wait-lost-acks", "time-wait-lost-ack"),
+        ("show", "normal-clos", "normal-close"),
+        ("show", "Four-Way-Handshake", "four-way-handshake"),
+    ],
+)
+def test_a_close_misspelling_of_a_scenario_name_suggests_the_right_one(capsys, command, typed, meant):
+    status, out, err = cli(capsys, command, typed)
+    assert (status, out) == (2, "")
+    line = assert_one_error_line(err, "")
+    assert f"'{typed}'" in line and f"did you mean '{meant}'?" in line
 
 
 def test_a_directory_exits_2_with_a_clear_message(tmp_path, capsys):
@@ -228,8 +246,60 @@ def test_standard_input_that_is_not_utf8_exits_2_without_a_traceback(capsys, mon
 
 def test_an_unknown_subcommand_is_a_usage_error_with_status_2(capsys):
     assert main(["fly"]) == 2  # main(argv) returns the status; it does not exit
-    err = capsys.readouterr().err
-    assert "invalid choice: 'fly'" in err and "Traceback" not in err
+    line = assert_one_error_line(capsys.readouterr().err, "")
+    assert "invalid choice: 'fly'" in line and "tcpedu --help" in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        ([], "required: COMMAND"),
+        (["draw"], "draw: the following arguments are required: scenario"),
+        (["draw", "three-way-handshake", "--diagram", "flow"], "draw: argument --diagram: invalid choice: 'flow'"),
+        (["draw", "three-way-handshake", "--upto", "three"], "draw: argument --upto: invalid int value: 'three'"),
+        (["run", "three-way-handshake", "--jsno"], "unrecognized arguments: --jsno"),
+        (["table", "--lang", "fr"], "table: argument --lang: invalid choice: 'fr'"),
+    ],
+)
+def test_a_mistyped_command_line_is_one_line_naming_the_mistake_with_status_2(capsys, argv, fragment):
+    status, out, err = cli(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert fragment in assert_one_error_line(err, "")
+
+
+def test_version_prints_the_projects_version(capsys):
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    status, out, err = cli(capsys, "--version")
+    assert (status, out, err) == (0, f"tcpedu {project['project']['version']}\n", "")
+
+
+# ----------------------------------------------------------------------------------------------
+# Any error, in any subcommand (those added later too): one line, status 2, no traceback
+
+
+def test_a_file_the_system_refuses_in_any_subcommand_is_one_line_naming_it(capsys, monkeypatch):
+    def refused() -> int:
+        raise PermissionError(13, "Permission denied", "/somewhere/scenarios")
+
+    monkeypatch.setattr("tcpedu.cli._list", refused)
+    status, _, err = cli(capsys, "list")
+    assert status == 2
+    assert assert_one_error_line(err, "") == "tcpedu: /somewhere/scenarios: Permission denied"
+
+
+def test_an_unexpected_error_in_any_subcommand_is_still_one_line(capsys, monkeypatch):
+    def broken() -> int:
+        raise RuntimeError("the table is upside down")
+
+    monkeypatch.setattr("tcpedu.cli._list", broken)
+    status, _, err = cli(capsys, "list")
+    assert status == 2
+    line = assert_one_error_line(err, "internal error")
+    assert "RuntimeError: the table is upside down" in line
 
 
 # ----------------------------------------------------------------------------------------------
@@ -353,3 +423,18 @@ def test_the_installed_tcpedu_command_reports_a_bad_file_in_one_line(tmp_path):
     assert done.returncode == 2
     assert_one_error_line(done.stderr, f"{path}:2: ")
     assert done.stdout == ""
+
+
+def test_the_installed_tcpedu_command_prints_its_version():
+    done = subprocess.run([console_script(), "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and re.fullmatch(r"tcpedu \d+\.\d+\.\d+\S*\n", done.stdout), done
+
+
+def test_the_installed_tcpedu_command_cannot_write_a_folder_and_says_so_in_one_line(tmp_path):
+    folder = tmp_path / "ladder.svg"
+    folder.mkdir()
+    done = subprocess.run(
+        [console_script(), "draw", "three-way-handshake", "-o", str(folder)], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert_one_error_line(done.stderr, f"{folder}: cannot write it")

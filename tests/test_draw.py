@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +101,19 @@ def test_a_bad_output_path_is_a_clear_error(tmp_path, capsys, monkeypatch, outpu
     assert main(["draw", "three-way-handshake", "-o", output]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("where", ["folder", "/proc/ladder.svg", "/sys/ladder.svg", "/proc/self/ladder.png"])
+def test_an_output_that_cannot_be_written_is_one_line_naming_it_with_status_2(tmp_path, capsys, where):
+    # A folder of that name; /proc (no new files there); /sys (refused even to root).
+    if where == "folder":
+        where = str(tmp_path / "ladder.svg")
+        Path(where).mkdir()
+    assert main(["draw", "three-way-handshake", "-o", where]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    [line] = err.splitlines()
+    assert line.startswith(f"tcpedu: {where}: cannot write it (")
 
 
 def test_without_graphviz_draw_says_how_to_install_it_and_the_rest_keeps_working(tmp_path, capsys, monkeypatch):

@@ -359,3 +359,11 @@ def test_the_docs_state_diagrams_draw_the_tables_arcs(file_name):
         )
 
     assert ids(committed) == ids(fresh), "run scripts/render-docs"
+
+
+def test_in_a_notebook_the_ladder_shrinks_to_fit_the_page_and_never_grows():
+    ladder = Ladder(run_script(load_scenario("three-way-handshake")).simulation.history)
+    bundle = ladder._repr_mimebundle_()
+    assert bundle["image/svg+xml"] == ladder.svg()
+    assert bundle["text/html"].startswith('<div class="tcpedu-picture" style="max-width:1000px"><svg')
+    assert ' width="100%"' in bundle["text/html"]

@@ -102,8 +102,8 @@ def test_the_trace_the_widget_and_the_questions_tell_the_same_lines():
         for line in lines:
             if line.kind != "call":
                 assert line.text in trace
-        explorer.step.click()
-        shown = explorer.message.value
+        explorer.click("play")
+        shown = explorer.picture["happened"]
         assert all(line.html in shown for line in narrate(step.records, "ko", script.narration_of(step.command)))
     scene = outcome_of("client isn 100\nserver isn 300\nserver listen\nclient connect\ndeliver")
     told = [line.text for line in narrate(scene.records, "ko") if line.kind in ("transition", "note")]
@@ -114,10 +114,10 @@ def test_the_trace_the_widget_and_the_questions_tell_the_same_lines():
 def test_the_widget_shows_the_scenarios_words_for_the_step_just_taken(lang):
     explorer = explore("lost-third-ack", lang=lang)
     for _ in range(5):  # listen, connect, deliver, deliver, drop
-        explorer.step.click()
+        explorer.click("play")
     words = load_scenario("lost-third-ack").narration_of(explorer.model.player.run.steps[-1].command)
     assert explorer.model.last.request == "drop"
-    assert html.escape(words[0 if lang == "en" else 1]) in explorer.message.value
-    assert "tcpedu-story" in explorer.message.value
+    assert html.escape(words[0 if lang == "en" else 1]) in explorer.picture["happened"]
+    assert "tcpedu-story" in explorer.picture["happened"]
     title = load_scenario("lost-third-ack").titles[0 if lang == "en" else 1]
-    assert title in explorer.title.value
+    assert title in explorer.picture["title"]

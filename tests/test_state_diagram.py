@@ -328,3 +328,16 @@ def test_a_diagram_error_is_a_tcpedu_error():
     import tcpedu
 
     assert issubclass(DiagramError, tcpedu.TcpeduError)
+
+
+def test_in_a_notebook_the_diagram_shrinks_to_fit_the_page_and_never_grows():
+    # JupyterLab never scales an image/svg+xml down, so a diagram wider than the notebook was cut off.
+    diagram = StateDiagram("figure")
+    bundle = diagram._repr_mimebundle_()
+    assert bundle["image/svg+xml"] == diagram.svg()
+    points = float(re.search(r'<svg[^>]*? width="([\d.]+)pt"', diagram.svg()).group(1))
+    html = bundle["text/html"]
+    assert html.startswith(f'<div class="tcpedu-picture" style="max-width:{points * 4 / 3:.0f}px"><svg')
+    assert re.search(r'<svg[^>]*? width="100%"', html) and not re.search(r"<svg[^>]*? height=", html)
+    view = diagram.view({"client": State.LISTEN})._repr_mimebundle_()
+    assert 'class="node state current-client"' in view["text/html"]

@@ -28,7 +28,7 @@ from ..sim.network import Packet
 from ..words import language_index, word
 from . import tools
 from .colours import SIDE_COLOURS
-from .template import xml_text
+from .template import picture_bundle, xml_text
 
 __all__ = ["Ladder", "Mark", "ladder_of"]
 
@@ -230,8 +230,8 @@ class Ladder:
         arrows = [self._draw_arrow(self._arrows[packet_id], placed) for packet_id in sorted(self._arrows)]
         return "\n".join([*head, *self._time_wait_spans, *open_spans, *self._static, *arrows, "</svg>"]) + "\n"
 
-    def _repr_svg_(self) -> str:
-        return self.svg()
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return picture_bundle(self.svg())
 
     def save(self, path: str | Path) -> Path:
         """Write the diagram to ``path`` (``.svg`` or ``.png``)."""
@@ -456,11 +456,14 @@ class Ladder:
                 f"{xml_text(word('ladder.lost', self.lang))}</text></g>"
             )
         elif fate == "in-flight" and ghost is None:
+            in_flight = word("ladder.in_flight", self.lang)
             parts.append(
                 f'<text class="in-flight-mark" x="{end_x:.1f}" y="{end_y + 14:.1f}" text-anchor="middle" '
-                f'font-size="10" font-style="italic" fill="{colour}">{xml_text(word("ladder.in_flight", self.lang))}'
+                f'font-size="10" font-style="italic" fill="{colour}">{xml_text(in_flight)}'
                 "</text>"
             )
+            # Later labels keep out of its way (a duplicate in flight ends at the same place).
+            placed.append(_LabelBox(end_x, end_y + 14, 0.0, in_flight))
         # The label rides along the arrow, a little above it; where another label is in the way
         # it slides along its arrow.
         angle = math.degrees(math.atan2(full_y - y1, x2 - x1))

@@ -26,7 +26,7 @@ from ..words import describe_state, language_index, state_gloss, word
 from . import tools
 from .colours import SIDE_COLOURS
 from .errors import DiagramError
-from .template import SVG_NS, SvgTemplate, mark
+from .template import SVG_NS, SvgTemplate, mark, picture_bundle
 
 __all__ = [
     "DETAILS",
@@ -495,7 +495,7 @@ class StateDiagram:
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         # In a notebook a missing Graphviz is a message saying how to install it, not a traceback.
         try:
-            return {"image/svg+xml": self.svg()}
+            return picture_bundle(self.svg())
         except DiagramError as error:
             return {"text/plain": str(error)}
 
@@ -511,8 +511,8 @@ class DiagramView:
     def __init__(self, svg: str):
         self.svg = svg
 
-    def _repr_svg_(self) -> str:
-        return self.svg
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return picture_bundle(self.svg)
 
     def save(self, path: str | Path) -> Path:
         """Write the picture to ``path`` (``.svg`` or ``.png``)."""

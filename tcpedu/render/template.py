@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
-__all__ = ["SVG_NS", "XLINK_NS", "SvgTemplate", "fit_width", "mark", "xml_text"]
+__all__ = ["SVG_NS", "XLINK_NS", "SvgTemplate", "fit_width", "inline_picture", "mark", "picture_bundle", "xml_text"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -86,3 +86,22 @@ def fit_width(svg: str) -> str:
     """The SVG made to fill its box's width (its height follows from its viewBox), for
     pictures shown inline in a page."""
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%"', svg, count=1)
+
+
+_UNIT_PX = {"": 1.0, "px": 1.0, "pt": 4 / 3, "in": 96.0}
+
+
+def inline_picture(svg: str) -> str:
+    """HTML showing ``svg`` inline at its own width, or narrower where the page is: JupyterLab
+    shows ``image/svg+xml`` as an image it never scales down, so a picture wider than the
+    notebook would be cut off at the right."""
+    found = re.search(r'<svg[^>]*? width="([\d.]+)([a-z]*)"', svg)
+    width = float(found.group(1)) * _UNIT_PX.get(found.group(2), 1.0) if found else 0
+    limit = f"max-width:{width:.0f}px" if width else "max-width:100%"
+    return f'<div class="tcpedu-picture" style="{limit}">{fit_width(svg)}</div>'
+
+
+def picture_bundle(svg: str) -> dict[str, str]:
+    """A notebook display of ``svg``: inline HTML that fits the page, and the SVG itself for
+    front ends that show no HTML."""
+    return {"text/html": inline_picture(svg), "image/svg+xml": svg}

@@ -1,6 +1,6 @@
 """Scenario scripts: the line format, running it, reporting a run, and the named library."""
 
-from .library import load_scenario, scenario_names, scenario_source
+from .library import closest_scenario, load_scenario, scenario_names, scenario_source
 from .report import format_trace, run_to_dict
 from .runner import CheckResult, Player, Run, Step, run_script
 from .script import ScenarioError, Script, parse
@@ -12,6 +12,7 @@ __all__ = [
     "ScenarioError",
     "Script",
     "Step",
+    "closest_scenario",
     "format_trace",
     "load_scenario",
     "parse",

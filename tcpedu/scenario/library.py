@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from importlib import resources
 
 from .script import Script, parse
 
-__all__ = ["SUFFIX", "load_scenario", "scenario_names", "scenario_source"]
+__all__ = ["SUFFIX", "closest_scenario", "load_scenario", "scenario_names", "scenario_source"]
 
 SUFFIX = ".tcp"
 
@@ -26,6 +27,12 @@ def scenario_source(name: str) -> str:
     if "/" in name or not entry.is_file():
         raise KeyError(name)
     return entry.read_text(encoding="utf-8")
+
+
+def closest_scenario(name: str) -> str | None:
+    """The shipped scenario whose name ``name`` most likely misspells (None if none is close)."""
+    matches = difflib.get_close_matches(name, scenario_names(), n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def load_scenario(name: str) -> Script:

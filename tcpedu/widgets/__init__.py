@@ -1,6 +1,7 @@
-"""The course's widgets (ipywidgets 8): the stepping explorer and in-notebook questions.
+"""The course's widgets: the stepping explorer (an anywidget) and in-notebook questions
+(ipywidgets 8).
 
-``model.py`` holds what they do and knows nothing of widgets; the views draw it.
+``model.py`` holds what the explorer does and knows nothing of widgets; the views draw it.
 """
 
 from .model import ExplorerModel, StepDone

@@ -1,31 +1,71 @@
-"""The stepping widget: a thin ipywidgets view of an ``ExplorerModel``.
+"""The stepping widget: a thin view of an ``ExplorerModel``, drawn in the browser by
+``explorer.js`` (an anywidget).
 
-It shows both sides (state, the calls they may make and why not the others), the segments
-in flight with what the network may do to each, the clock, back / reset / the scenario's next
-step (also played automatically), both state diagrams with the current states highlighted,
-the ladder diagram so far, a table of both TCBs with the values the last step changed marked,
-and what happened at the last step with the RFC's reasons. Every button calls the model; the
-model tells the view, which redraws. Nothing here decides anything about TCP.
+The ladder diagram is the widget's centre, and its control surface: the segments in flight
+sit at its foot, each with deliver / drop / duplicate beside it, with the clock. Under each
+side's lifeline are that side's state and calls (with the RFC's reason for the calls it may
+not make), between them what happened at the last step; below, RFC 9293's state diagram
+with both sides' states and last transitions marked, and both TCBs with the values the last
+step changed. Nothing here decides anything about TCP: this module turns the model into a
+*picture* (texts in the learner's language, SVG, what may be pressed), the browser draws it,
+and every click comes back as a request to the model, with the version of the picture it was
+made on (``ExplorerModel.request``).
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
-import ipywidgets as widgets
+import anywidget
+import traitlets
 
 from ..narrator import narrate
-from ..render import DiagramError, Ladder, StateDiagram, fit_width
-from ..render.colours import SIDE_COLOURS
+from ..render import DETAILS, DiagramError, Ladder, StateDiagram
 from ..sim.history import Record
+from ..sim.network import Packet
 from ..sim.settings import SIDES
 from ..words import describe_state, in_language, language_index, state_gloss, word
 from .model import CALLS, TCB_ROWS, ExplorerModel, StepDone
 
 __all__ = ["Explorer", "explore"]
 
-_PLAY_INTERVAL_MS = 1500
-_LADDER_HEIGHT = "520px"
+# The calls in the order of their buttons: send (with its size box) last, where it has room.
+_CALL_ORDER = (*(call for call in CALLS if call != "send"), "send")
+_TAG_WORDS = {
+    "retransmission": "ladder.retransmission",
+    "challenge ACK": "ladder.challenge_ack",
+    "reset": "ladder.reset",
+}
+
+_HERE = Path(__file__).parent
+
+# The words the browser shows around the picture's texts.
+_LABELS = {
+    "back": "control.back",
+    "reset": "control.reset",
+    "step": "control.step",
+    "play": "control.play",
+    "pause": "control.pause",
+    "in_flight": "net.title",
+    "empty": "net.empty",
+    "deliver": "net.deliver",
+    "drop": "net.drop",
+    "duplicate": "net.duplicate",
+    "deliver_all": "net.deliver_all",
+    "fire": "clock.fire",
+    "wait": "clock.wait",
+    "seconds": "clock.seconds",
+    "octets": "call.octets",
+    "happened": "panel.happened",
+    "ladder": "panel.ladder",
+    "diagram": "panel.diagrams",
+    "tcb": "panel.tcb",
+    "relative": "option.relative",
+    "detail": "option.detail",
+    "actual_size": "diagram.actual_size",
+    "fit_width": "diagram.fit_width",
+}
 
 
 def explore(scenario: str | None = None, lang: str = "en", detail: str = "figure", **settings: object) -> Explorer:
@@ -35,44 +75,87 @@ def explore(scenario: str | None = None, lang: str = "en", detail: str = "figure
     return Explorer(ExplorerModel(scenario, **settings), lang=lang, detail=detail)
 
 
-class _Row:
-    """One segment in flight: what it is, and deliver / drop / duplicate."""
+class ExplorerWidget(anywidget.AnyWidget):
+    """What the browser receives: the picture, the ladder and the state diagram."""
 
-    def __init__(self, view: Explorer):
-        self.packet_id: int | None = None
-        self.label = widgets.HTML()
-        self.deliver = widgets.Button(button_style="success", layout=widgets.Layout(width="auto"))
-        self.drop = widgets.Button(button_style="danger", layout=widgets.Layout(width="auto"))
-        self.duplicate = widgets.Button(layout=widgets.Layout(width="auto"))
-        self.deliver.add_class("tcpedu-deliver")
-        self.drop.add_class("tcpedu-drop")
-        self.duplicate.add_class("tcpedu-duplicate")
-        self.deliver.on_click(lambda _: view.model.deliver(self.packet_id))
-        self.drop.on_click(lambda _: view.model.drop(self.packet_id))
-        self.duplicate.on_click(lambda _: view.model.duplicate(self.packet_id))
-        self.box = widgets.HBox(
-            [self.label, self.deliver, self.drop, self.duplicate], layout=widgets.Layout(align_items="center")
-        )
-        self.box.add_class("tcpedu-segment-row")
+    _esm = _HERE / "explorer.js"
+    _css = _HERE / "explorer.css"
+    picture = traitlets.Dict().tag(sync=True)
+    ladder = traitlets.Unicode("").tag(sync=True)
+    diagram = traitlets.Unicode("").tag(sync=True)
 
 
 class Explorer:
-    """The widget. ``Explorer(model)``; the model can be driven from Python too."""
+    """The widget. ``Explorer(model)``; the model can be driven from Python too, and
+    ``click`` does what a click in the browser does."""
 
     def __init__(self, model: ExplorerModel, lang: str = "en", detail: str = "figure", relative: bool = False):
         language_index(lang)  # ValueError naming the choices
+        if detail not in DETAILS:
+            raise ValueError(f"unknown detail {detail!r}: choose one of {', '.join(DETAILS)}")
         self.model = model
         self.lang = lang
         self.detail = detail
+        self.relative = relative
         self._diagram_error = ""
         self._diagram = self._new_diagram()
         self._ladder = Ladder(lang=lang, relative=relative)
-        self._build(relative)
+        self.widget = ExplorerWidget()
+        self.widget.add_class("tcpedu-explorer-widget")
+        self.widget.on_msg(self._on_message)
         model.observe(lambda _model: self.refresh())
         self.refresh()
 
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
     # ------------------------------------------------------------------------------------------
-    # Building
+    # What the browser sends
+
+    def click(self, request: str, seen: int | None = None, **arguments: object) -> None:
+        """Press a button as the browser does: ``click("deliver", packet_id=3)``,
+        ``click("call", side="server", call="listen")``, ``click("play")``. ``seen`` is the
+        picture's version the click was made on (default: the one on show)."""
+        if request not in ExplorerModel.REQUESTS:  # the browser only sends these; a typo here is loud
+            raise ValueError(f"unknown request {request!r}: choose one of {', '.join(ExplorerModel.REQUESTS)}")
+        version = self.widget.picture["version"] if seen is None else seen
+        self.widget._handle_custom_msg({"request": request, "seen": version, "arguments": arguments}, [])
+
+    def choose(self, option: str, value: object) -> None:
+        """Change a view option as the browser does: ``lang``, ``relative`` or ``detail``."""
+        self.widget._handle_custom_msg({"option": option, "value": value}, [])
+
+    def _on_message(self, _widget, content: dict, _buffers) -> None:
+        try:
+            if "option" in content:
+                self._set_option(content["option"], content["value"])
+            elif "request" in content:
+                arguments = dict(content.get("arguments") or {})
+                self.model.request(content["request"], content.get("seen"), **arguments)
+        finally:
+            # The browser takes no other click until this comes (with the picture's version), even
+            # after an error (which ipywidgets shows in the log).
+            self.widget.send({"done": content.get("token"), "version": self.model.version})
+
+    def _set_option(self, option: str, value: object) -> None:
+        if option == "lang":
+            language_index(str(value))
+            self.lang = str(value)
+            self._diagram = self._new_diagram()
+        elif option == "relative":
+            self.relative = bool(value)
+        elif option == "detail":
+            if value not in DETAILS:
+                raise ValueError(f"unknown detail {value!r}: choose one of {', '.join(DETAILS)}")
+            self.detail = str(value)
+            self._diagram = self._new_diagram()
+        else:
+            raise ValueError(f"unknown option {option!r}: lang, relative or detail")
+        self._ladder = Ladder(lang=self.lang, relative=self.relative)
+        self.refresh()
+
+    # ------------------------------------------------------------------------------------------
+    # The picture
 
     def _new_diagram(self) -> StateDiagram | None:
         diagram = StateDiagram(self.detail, self.lang)
@@ -84,319 +167,160 @@ class Explorer:
         self._diagram_error = ""
         return diagram
 
-    def _build(self, relative: bool) -> None:
-        model = self.model
-        self.title = widgets.HTML()
-        self.language = widgets.ToggleButtons(options=[("English", "en"), ("한국어", "ko")], value=self.lang)
-        self.language.style.button_width = "80px"
-        self.language.observe(self._on_language, "value")
-        self.relative = widgets.Checkbox(value=relative, indent=False, layout=widgets.Layout(width="auto"))
-        self.relative.observe(self._on_relative, "value")
-        self.detail_choice = widgets.Dropdown(
-            options=[("Figure 5", "figure"), ("RFC 9293", "rfc"), ("+ crash", "all")],
-            value=self.detail,
-            layout=widgets.Layout(width="230px"),
-            style={"description_width": "60px"},
-        )
-        self.detail_choice.observe(self._on_detail, "value")
-        header = widgets.HBox(
-            [self.title, self.language, self.relative, self.detail_choice],
-            layout=widgets.Layout(align_items="center", justify_content="space-between", flex_flow="row wrap"),
-        )
-
-        self.state_banner: dict[str, widgets.HTML] = {}
-        self.call_buttons: dict[str, dict[str, widgets.Button]] = {}
-        self.send_size: dict[str, widgets.BoundedIntText] = {}
-        self.refusals: dict[str, widgets.HTML] = {}
-        panels = {}
-        for side in SIDES:
-            banner = widgets.HTML()
-            banner.add_class(f"tcpedu-state-{side}")
-            buttons = {}
-            for call in CALLS:
-                button = widgets.Button(layout=widgets.Layout(width="auto", min_width="70px", flex="0 0 auto"))
-                button.add_class(f"tcpedu-call-{side}-{call}")
-                button.on_click(lambda _b, side=side, call=call: self._on_call(side, call))
-                buttons[call] = button
-            size = widgets.BoundedIntText(value=100, min=1, max=1_000_000, layout=widgets.Layout(width="90px"))
-            size.add_class(f"tcpedu-send-size-{side}")
-            refusals = widgets.HTML()
-            refusals.add_class(f"tcpedu-refusals-{side}")
-            self.state_banner[side], self.call_buttons[side] = banner, buttons
-            self.send_size[side], self.refusals[side] = size, refusals
-            wrap = widgets.Layout(flex_flow="row wrap")  # long (Korean) labels wrap instead of being cut
-            row1 = widgets.HBox([buttons["listen"], buttons["connect"], buttons["close"]], layout=wrap)
-            row2 = widgets.HBox([buttons["send"], size, buttons["abort"], buttons["crash"]], layout=wrap)
-            panel = widgets.VBox([banner, row1, row2, refusals], layout=widgets.Layout(width="33%", padding="4px"))
-            panel.add_class(f"tcpedu-panel-{side}")
-            panels[side] = panel
-
-        self.network_title = widgets.HTML()
-        self._rows: list[_Row] = []
-        self._empty = widgets.HTML()
-        self.rows_box = widgets.VBox()
-        self.deliver_all = widgets.Button(layout=widgets.Layout(width="auto"))
-        self.deliver_all.add_class("tcpedu-deliver-all")
-        self.deliver_all.on_click(lambda _: self.model.deliver_all())
-        self.clock = widgets.HTML()
-        self.clock.add_class("tcpedu-clock")
-        self.next_timer = widgets.Button(layout=widgets.Layout(width="auto"))
-        self.next_timer.add_class("tcpedu-next-timer")
-        self.next_timer.on_click(lambda _: self.model.wait_next())
-        self.wait_seconds = widgets.BoundedFloatText(value=1.0, min=0, max=10_000, layout=widgets.Layout(width="80px"))
-        self.wait_button = widgets.Button(layout=widgets.Layout(width="auto"))
-        self.wait_button.add_class("tcpedu-wait")
-        self.wait_button.on_click(lambda _: self.model.wait(self.wait_seconds.value))
-        network = widgets.VBox(
-            [
-                self.network_title,
-                self.rows_box,
-                self.deliver_all,
-                self.clock,
-                widgets.HBox([self.next_timer, self.wait_seconds, self.wait_button]),
-            ],
-            layout=widgets.Layout(width="34%", padding="4px", border="1px solid #ddd"),
-        )
-        network.add_class("tcpedu-network")
-
-        self.back = widgets.Button(icon="step-backward", layout=widgets.Layout(width="auto"))
-        self.back.add_class("tcpedu-back")
-        self.back.on_click(lambda _: self.model.back())
-        self.reset = widgets.Button(icon="refresh", layout=widgets.Layout(width="auto"))
-        self.reset.add_class("tcpedu-reset")
-        self.reset.on_click(lambda _: self.model.reset())
-        self.step = widgets.Button(icon="step-forward", button_style="info", layout=widgets.Layout(width="auto"))
-        self.step.add_class("tcpedu-step")
-        self.step.on_click(lambda _: self.model.play())
-        self.player = widgets.Play(interval=_PLAY_INTERVAL_MS, min=0, max=10_000, step=1, show_repeat=False)
-        self.player.add_class("tcpedu-play")
-        self.player.observe(self._on_play_tick, "value")
-        self.scenario_line = widgets.HTML()
-        # The scenario's controls show only when a scenario is open.
-        self.scenario_controls = widgets.HBox(
-            [self.step, self.player, self.scenario_line], layout=widgets.Layout(align_items="center")
-        )
-        if model.script is None:
-            self.scenario_controls.layout.display = "none"
-        controls = widgets.HBox(
-            [self.back, self.reset, self.scenario_controls],
-            layout=widgets.Layout(align_items="center", flex_flow="row wrap"),
-        )
-
-        self.message = widgets.HTML()
-        self.message.add_class("tcpedu-message")
-        self.diagrams = {side: widgets.HTML(layout=widgets.Layout(width="50%")) for side in SIDES}
-        for side, diagram in self.diagrams.items():
-            diagram.add_class(f"tcpedu-diagram-{side}")
-        self.ladder = widgets.HTML(layout=widgets.Layout(width="100%"))
-        self.ladder.add_class("tcpedu-ladder")
-        self.tcb_table = widgets.HTML()
-        self.tcb_table.add_class("tcpedu-tcb")
-        ladder_box = widgets.Box(
-            [self.ladder], layout=widgets.Layout(width="100%", max_height=_LADDER_HEIGHT, overflow="auto")
-        )
-        self.ladder_title = widgets.HTML()
-        self.tcb_title = widgets.HTML()
-        self.happened_title = widgets.HTML()
-
-        self.widget = widgets.VBox(
-            [
-                header,
-                widgets.HBox([panels["client"], network, panels["server"]]),
-                controls,
-                self.happened_title,
-                self.message,
-                widgets.HBox(list(self.diagrams.values())),
-                self.tcb_title,
-                self.tcb_table,
-                self.ladder_title,
-                ladder_box,
-            ]
-        )
-        self.widget.add_class("tcpedu-explorer")
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    # ------------------------------------------------------------------------------------------
-    # Events
-
-    def _on_call(self, side: str, call: str) -> None:
-        data = self.send_size[side].value if call == "send" else None
-        self.model.call(side, call, data)
-
-    def _on_language(self, change) -> None:
-        self.lang = change["new"]
-        self._diagram = self._new_diagram()
-        self._ladder = Ladder(lang=self.lang, relative=self.relative.value)
-        self.refresh()
-
-    def _on_relative(self, change) -> None:
-        self._ladder = Ladder(lang=self.lang, relative=change["new"])
-        self.refresh()
-
-    def _on_detail(self, change) -> None:
-        self.detail = change["new"]
-        self._diagram = self._new_diagram()
-        self.refresh()
-
-    def _on_play_tick(self, change) -> None:
-        # The Play widget ticks in the browser; each tick is the scenario's next step.
-        if change["new"] > change["old"]:
-            done = self.model.play()
-            if not done.ok:
-                self.player.playing = False
-
-    # ------------------------------------------------------------------------------------------
-    # Drawing
-
     def refresh(self) -> None:
-        """Redraw everything from the model."""
+        """Hand the browser the picture of the model as it is now."""
         model = self.model
-        lang = self.lang
         last = model.history[-1] if model.history else None
+        picture = {
+            "version": model.version,
+            "lang": self.lang,
+            "relative": self.relative,
+            "detail": self.detail,
+            "details": [[choice, word(f"option.detail.{choice}", self.lang)] for choice in DETAILS],
+            "words": {name: word(key, self.lang) for name, key in _LABELS.items()},
+            "title": self._title(),
+            "sides": {side: self._side(side) for side in SIDES},
+            "in_flight": self._in_flight(),
+            "clock": self._clock(),
+            "can_back": model.steps > 0,
+            "scenario": self._scenario(),
+            "happened": self._happened(),
+            "ok": model.last.ok,
+            "states": self._states_html(),
+            "tcb": self._tcb_html(),
+            "steps": model.steps,
+        }
+        ladder = self._ladder.sync(model.history).svg()
+        diagram = self._diagram_svg(last)
         with self.widget.hold_sync():
-            self._header()
-            for side in SIDES:
-                self._side(side)
-            self._network()
-            self._controls()
-            self._set(self.happened_title, f"<b>{word('panel.happened', lang)}</b>")
-            self._set(self.message, self._happened())
-            for side in SIDES:
-                self._set(self.diagrams[side], self._diagram_html(side, last))
-            self._set(self.tcb_title, f"<b>{word('panel.tcb', lang)}</b>")
-            self._set(self.tcb_table, self._tcb_html())
-            self._set(self.ladder_title, f"<b>{word('panel.ladder', lang)}</b>")
-            self._set(self.ladder, fit_width(self._ladder.sync(model.history).svg()))
+            if self.widget.ladder != ladder:
+                self.widget.ladder = ladder
+            if self.widget.diagram != diagram:
+                self.widget.diagram = diagram
+            self.widget.picture = picture
 
-    @staticmethod
-    def _set(widget: widgets.Widget, value: object, name: str = "value") -> None:
-        if getattr(widget, name) != value:
-            setattr(widget, name, value)
+    @property
+    def picture(self) -> dict:
+        """What the browser draws now (texts, states, what may be pressed)."""
+        return self.widget.picture
 
-    def _header(self) -> None:
+    def _title(self) -> str:
         script = self.model.script
         if script is None:
-            title = word("control.free", self.lang)
-        else:
-            title = f"{script.filename}: {in_language(script.titles, self.lang)}"
-        self._set(self.title, f"<b style='font-size:1.1em'>{html.escape(title)}</b>")
-        self.relative.description = word("option.relative", self.lang)
-        self.detail_choice.description = word("option.detail", self.lang)
+            return word("control.free", self.lang)
+        title = in_language(script.titles, self.lang) if script.titles else ""
+        return f"{script.filename}: {title}" if title else script.filename
 
-    def _side(self, side: str) -> None:
+    def _side(self, side: str) -> dict:
         lang = self.lang
-        endpoint = self.model.simulation.endpoint(side)
-        state = endpoint.state
-        line, fill = SIDE_COLOURS[side]
-        gloss = state_gloss(state, lang)
-        self._set(
-            self.state_banner[side],
-            f"<div style='border:2px solid {line};background:{fill};border-radius:6px;padding:4px 8px'>"
-            f"<span style='color:{line};font-weight:bold'>{word('side.' + side, lang)}</span> "
-            f"<span class='tcpedu-state' data-side='{side}' data-state='{state.value}' "
-            f"style='font-size:1.25em;font-weight:bold'>{state.value}</span>"
-            f"{' (' + html.escape(gloss) + ')' if gloss else ''}"
-            f"<br><small>{html.escape(describe_state(state, lang))}</small></div>",
-        )
-        reasons = []
-        for call, button in self.call_buttons[side].items():
+        state = self.model.simulation.endpoint(side).state
+        calls = []
+        refused: dict[str, tuple[list[str], list[str]]] = {}
+        for call in _CALL_ORDER:
+            label = word(f"call.{call}", lang)
+            name, _, gloss = label.partition(" (")  # "listen (연결 대기)": the call, and its gloss below
             refusal = self.model.refusal(side, call)
-            button.description = word(f"call.{call}", lang)
-            if refusal is None:
-                self._set(button, False, "disabled")
-                self._set(button, "", "tooltip")
-            else:
-                why = self._reason(refusal.reason)
-                where = f"RFC 9293 {refusal.source}" if refusal.source[0].isdigit() else refusal.source
-                self._set(button, True, "disabled")
-                self._set(button, f"{why} ({where})", "tooltip")
-                reasons.append(f"<li><code>{call}</code>: {html.escape(why)} <small>({where})</small></li>")
-        self.send_size[side].description = ""
-        text = ""
-        if reasons:
-            text = f"<small>{word('refused.why', lang)}:<ul style='margin:0'>{''.join(reasons)}</ul></small>"
-        self._set(self.refusals[side], text)
+            why = ""
+            if refusal is not None:
+                why = f"{self._reason_in_full(refusal.reason)} ({_where(refusal.source)})"
+                calls_for, sources = refused.setdefault(refusal.reason, ([], []))
+                calls_for.append(call)
+                if refusal.source not in sources:
+                    sources.append(refusal.source)
+            calls.append({"call": call, "name": name, "gloss": gloss.removesuffix(")"), "why": why})
+            calls[-1]["enabled"] = refusal is None
+        reasons = [
+            f"<li><code>{', '.join(calls_for)}</code>: {html.escape(self._reason(reason))} "
+            f"<small>({html.escape(_where(', '.join(sorted(sources))))})</small></li>"
+            for reason, (calls_for, sources) in refused.items()
+        ]
+        return {
+            "name": word("side." + side, lang),
+            "state": state.value,
+            "gloss": state_gloss(state, lang),
+            "describe": describe_state(state, lang),
+            "calls": calls,
+            "refused": f"{word('refused.why', lang)}:<ul>{''.join(reasons)}</ul>" if reasons else "",
+        }
 
     def _reason(self, reason: str) -> str:
+        """The RFC's error string, quoted; in Korean, its translation (the RFC's words are in
+        the button's tooltip)."""
         translated = word(f"reason.{reason}", self.lang)
-        return f'"{reason}"' if translated == reason else f'"{reason}" ({translated})'
+        return f'"{reason}"' if self.lang == "en" else translated
 
-    def _network(self) -> None:
+    def _reason_in_full(self, reason: str) -> str:
+        translated = word(f"reason.{reason}", self.lang)
+        return f'"{reason}"' if self.lang == "en" else f'"{reason}" ({translated})'
+
+    def _in_flight(self) -> list[dict]:
+        return [
+            {
+                "id": packet.id,
+                "from": packet.sender,
+                "to": packet.receiver,
+                "segment": packet.segment.describe(),
+                "note": ", ".join(self._packet_notes(packet)),
+            }
+            for packet in self.model.in_flight
+        ]
+
+    def _packet_notes(self, packet: Packet) -> list[str]:
+        """Why a segment was sent, where it matters, in the learner's language."""
+        notes = []
+        if packet.tag in _TAG_WORDS:
+            notes.append(word(_TAG_WORDS[packet.tag], self.lang))
+        elif packet.tag:
+            notes.append(packet.tag)
+        if packet.copy_of is not None:
+            notes.append(word("ladder.duplicate", self.lang, id=packet.copy_of))
+        if packet.injected:
+            notes.append(word("ladder.injected", self.lang))
+        return notes
+
+    def _packet_text(self, packet: Packet) -> str:
+        """``#3 server → client SYN,ACK seq=300 ack=101 len=0 (copy of #2)``, in the learner's language."""
+        notes = self._packet_notes(packet)
+        return (
+            f"#{packet.id} {word('side.' + packet.sender, self.lang)} → {word('side.' + packet.receiver, self.lang)} "
+            f"{packet.segment.describe()}" + (f" ({', '.join(notes)})" if notes else "")
+        )
+
+    def _clock(self) -> dict:
         lang = self.lang
-        packets = self.model.in_flight
-        self._set(self.network_title, f"<b>{word('net.title', lang)}</b>")
-        while len(self._rows) < len(packets):
-            self._rows.append(_Row(self))
-        for row, packet in zip(self._rows, packets, strict=False):
-            row.packet_id = packet.id
-            colour = SIDE_COLOURS[packet.sender][0]
-            arrow = "→" if packet.sender == "client" else "←"
-            self._set(
-                row.label,
-                f"<span class='tcpedu-packet' data-id='{packet.id}' style='color:{colour};font-family:monospace'>"
-                f"#{packet.id} {arrow} {html.escape(packet.segment.describe())}"
-                f"{' (' + html.escape(packet.tag) + ')' if packet.tag else ''}</span>",
-            )
-            row.deliver.description = word("net.deliver", lang)
-            row.drop.description = word("net.drop", lang)
-            row.duplicate.description = word("net.duplicate", lang)
-        children = tuple(row.box for row in self._rows[: len(packets)]) or (self._empty,)
-        self._set(self._empty, f"<i>{word('net.empty', lang)}</i>")
-        if self.rows_box.children != children:
-            self.rows_box.children = children
-        self.deliver_all.description = word("net.deliver_all", lang)
-        self._set(self.deliver_all, not packets, "disabled")
-        now = f"{self.model.simulation.time:.6g}"
         due = self.model.next_timer()
         if due is None:
-            timer_text = word("clock.none", lang)
+            upcoming = word("clock.none", lang)
         else:
             seconds, side, timer = due
-            timer_text = word(
+            upcoming = word(
                 "clock.next",
                 lang,
                 side=word("side." + side, lang),
                 timer=word("timer." + timer, lang),
                 seconds=f"{seconds:.6g}",
             )
-        self._set(
-            self.clock,
-            f"<b>{word('clock.title', lang)}</b>: {word('clock.now', lang, seconds=now)}"
-            f"<br><small>{timer_text}</small>",
-        )
-        self.next_timer.description = word("clock.fire", lang)
-        self._set(self.next_timer, due is None, "disabled")
-        self.wait_button.description = word("clock.wait", lang)
+        return {
+            "now": word("clock.now", lang, seconds=f"{self.model.simulation.time:.6g}"),
+            "next": upcoming,
+            "can_fire": due is not None,
+        }
 
-    def _controls(self) -> None:
-        lang = self.lang
-        model = self.model
-        self.back.description = word("control.back", lang)
-        self._set(self.back, model.steps == 0, "disabled")
-        self.reset.description = word("control.reset", lang)
-        self.step.description = word("control.step", lang)
-        upcoming = model.scenario_next
-        self._set(self.step, upcoming is None, "disabled")
-        self._set(self.player, upcoming is None, "disabled")
-        if model.script is None:
-            text = ""
-        elif upcoming is None:
-            text = word("control.over", lang)
-        else:
-            text = word("control.next", lang, line=f"<code>{html.escape(upcoming)}</code>")
-        self._set(self.scenario_line, text)
+    def _scenario(self) -> dict | None:
+        if self.model.script is None:
+            return None
+        upcoming = self.model.scenario_next
+        if upcoming is None:
+            return {"next": None, "text": word("control.over", self.lang)}
+        return {"next": upcoming, "text": word("control.next", self.lang, line=f"<code>{html.escape(upcoming)}</code>")}
 
     def _happened(self) -> str:
         lang = self.lang
         done = self.model.last
         lines = []
         if done.message:
-            colour = "#b00020" if not done.ok else "#333"
-            lines.append(
-                f"<div style='color:{colour}'><b>{html.escape(done.request)}</b>: {html.escape(done.message)}</div>"
-            )
+            kind = "tx-error" if not done.ok else ""
+            lines.append(f"<div class='{kind}'><b>{html.escape(done.request)}</b>: {html.escape(done.message)}</div>")
         if done.request == "back":
             lines.append(f"<div>{word('happened.back', lang)}</div>")
         elif done.request == "reset":
@@ -404,43 +328,51 @@ class Explorer:
         lines.extend(self._describe(done))
         if not lines:
             lines.append(f"<div><i>{word('happened.nothing', lang)}</i></div>")
-        return "<div style='font-size:0.92em;line-height:1.35'>" + "".join(lines) + "</div>"
+        return "".join(lines)
 
     def _describe(self, done: StepDone) -> list[str]:
         """The narrator's lines for the step just taken (the script's own words first)."""
         lines = []
         for line in narrate(done.records, self.lang, done.story):
-            colour = SIDE_COLOURS[line.side][0] if line.side else "#333"
+            side = f" tx-{line.side}" if line.side else ""
             if line.kind == "story":
-                lines.append(f"<div class='tcpedu-story' style='font-style:italic;margin-bottom:2px'>{line.html}</div>")
+                lines.append(f"<div class='tcpedu-story'><i>{line.html}</i></div>")
             elif line.kind == "transition":
-                lines.append(f"<div style='color:{colour}'>▸ {line.html}</div>")
+                lines.append(f"<div class='tx-arc{side}'>▸ {line.html}</div>")
             elif line.kind == "note":
-                lines.append(f"<div style='margin-left:1em'><small>{line.html}</small></div>")
+                lines.append(f"<div class='tx-note'><small>{line.html}</small></div>")
             elif line.kind == "sent":
-                lines.append(f"<div style='margin-left:1em;color:{colour}'><small>{line.html}</small></div>")
+                lines.append(f"<div class='tx-note{side}'><small>{line.html}</small></div>")
             else:
-                lines.append(f"<div>{line.html}</div>")
+                lines.append(f"<div class='{side.strip()}'>{line.html}</div>")
         return lines
 
-    def _diagram_html(self, side: str, last: Record | None) -> str:
-        heading = f"<b>{word('panel.diagram', self.lang, side=word('side.' + side, self.lang))}</b>"
+    def _diagram_svg(self, last: Record | None) -> str:
         if self._diagram is None:
-            return f"{heading}<div style='color:#b00020'>{html.escape(self._diagram_error)}</div>"
+            return ""
         if last is None:
-            view = self._diagram.view({side: self.model.simulation.state(side)})
-        else:
-            view = self._diagram.view_of(last, sides=(side,))
-        return f"{heading}<div class='tcpedu-diagram' data-side='{side}'>{fit_width(view.svg)}</div>"
+            return self._diagram.view({side: self.model.simulation.state(side) for side in SIDES}).svg
+        return self._diagram.view_of(last).svg
+
+    def _states_html(self) -> str:
+        """Each side's state and what it means (RFC 9293 3.3.2), under the state diagram; or
+        why the diagram cannot be drawn here."""
+        rows = []
+        if self._diagram is None:
+            rows.append(f"<div class='tx-error'>{html.escape(self._diagram_error)}</div>")
+        for side in SIDES:
+            state = self.model.simulation.state(side)
+            rows.append(
+                f"<div class='tx-{side}'><b>{word('side.' + side, self.lang)}</b>: <b>{state.value}</b> — "
+                f"<span class='tx-plain'>{html.escape(describe_state(state, self.lang))}</span></div>"
+            )
+        return "".join(rows)
 
     def _tcb_html(self) -> str:
         model = self.model
         cells = {side: model.tcb(side) for side in SIDES}
         changed = {side: model.changed(side) for side in SIDES}
-        head = "".join(
-            f"<th style='color:{SIDE_COLOURS[side][0]};padding:2px 10px'>{word('side.' + side, self.lang)}</th>"
-            for side in SIDES
-        )
+        head = "".join(f"<th class='tx-{side}'>{word('side.' + side, self.lang)}</th>" for side in SIDES)
         rows = []
         for name in TCB_ROWS:
             tds = []
@@ -448,14 +380,14 @@ class Explorer:
                 value = cells[side].get(name)
                 shown = "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
                 if name in changed[side]:
-                    tds.append(
-                        f"<td class='tcpedu-changed' data-side='{side}' data-name='{name}' "
-                        f"style='background:#fff3b0;font-weight:bold;padding:2px 10px'>{shown} ◂</td>"
-                    )
+                    tds.append(f"<td class='tcpedu-changed' data-side='{side}' data-name='{name}'>{shown} ◂</td>")
                 else:
-                    tds.append(f"<td data-side='{side}' data-name='{name}' style='padding:2px 10px'>{shown}</td>")
-            rows.append(f"<tr><th style='text-align:left;padding:2px 10px'>{name}</th>{''.join(tds)}</tr>")
-        return (
-            "<table style='border-collapse:collapse;font-family:monospace'>"
-            f"<tr><th></th>{head}</tr>{''.join(rows)}</table>"
-        )
+                    tds.append(f"<td data-side='{side}' data-name='{name}'>{shown}</td>")
+            label = word("tcb.received", self.lang) if name == "received" else name
+            rows.append(f"<tr><th>{html.escape(label)}</th>{''.join(tds)}</tr>")
+        return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _where(source: str) -> str:
+    """``RFC 9293 3.10.2`` for a section number; other sources as they are."""
+    return f"RFC 9293 {source}" if source[:1].isdigit() else source

@@ -6,6 +6,11 @@ action, the clock, back, reset, the script's next step) is one *step*; the model
 steps so ``back`` undoes exactly one, however many simulation requests it took, and after
 each step it tells its observers. It knows nothing of ipywidgets: tests drive it directly,
 and ``explorer.py`` draws it.
+
+A view passes the learner's clicks to ``request`` with the ``version`` of the picture the
+learner clicked on: a click made on a picture that is no longer current (the second click of
+a double-click, sent before the first one's redraw arrived) is not carried out, so a click is
+handled once however fast it is repeated.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..core.errors import CallRefused, SimulationError
 from ..core.transitions import Refusal
-from ..scenario import Player, ScenarioError, Script, load_scenario, parse
+from ..scenario import Player, ScenarioError, Script, closest_scenario, load_scenario, parse, scenario_names
 from ..sim.history import Record
 from ..sim.network import Packet
 from ..sim.settings import SIDES
@@ -58,10 +63,12 @@ class ExplorerModel:
         """``scenario``: a named scenario, a script's text, or a parsed ``Script`` to step
         through (or None to play freely); ``settings`` as for ``Simulation`` (``client_isn=100``)."""
         if isinstance(scenario, str):
-            scenario = load_scenario(scenario) if "\n" not in scenario else parse(scenario, "<script>")
+            scenario = _named_or_text(scenario)
         self.script: Script | None = scenario
         self._settings = settings
         self._observers: list[Callable[[ExplorerModel], None]] = []
+        self.version = 0
+        """Grows by one at every change the observers are told of (what a view's picture shows)."""
         self._start()
 
     def _start(self) -> None:
@@ -84,6 +91,7 @@ class ExplorerModel:
         self._observers.append(callback)
 
     def _changed(self) -> None:
+        self.version += 1
         for callback in self._observers:
             callback(self)
 
@@ -132,6 +140,20 @@ class ExplorerModel:
     # ------------------------------------------------------------------------------------------
     # Steps
 
+    REQUESTS = ("call", "deliver", "drop", "duplicate", "deliver_all", "wait", "wait_next", "play", "back", "reset")
+    """What a view may ask for with ``request``: the steps below, by name."""
+
+    def request(self, action: str, seen: int | None = None, **arguments: object) -> StepDone | None:
+        """Take the step ``action`` (one of ``REQUESTS``, with its ``arguments``) for a view.
+        ``seen`` is the ``version`` of the picture the learner acted on: if the model has
+        changed since, the click was made on a picture that is gone (a double-click's second
+        click) and nothing is done (None)."""
+        if action not in self.REQUESTS:
+            raise ValueError(f"unknown request {action!r}: choose one of {', '.join(self.REQUESTS)}")
+        if seen is not None and seen != self.version:
+            return None
+        return getattr(self, action)(**arguments)
+
     def call(self, side: str, call: str, data: bytes | int | None = None) -> StepDone:
         """A user call on ``side``; a refused call changes nothing and says why."""
         if call == "send" and data is None:
@@ -168,12 +190,13 @@ class ExplorerModel:
         return self._step("wait next", self.simulation.wait_next)
 
     def play(self) -> StepDone:
-        """Carry out the scenario's next action line."""
+        """Carry out the scenario's next action line. At the end of the scenario nothing
+        happens: the answer says so, and ``last`` stays the last step, still explained."""
         player = self.player
         if player is None:
             return self._refused("play", "no scenario is open")
         if player.done:
-            return self._refused("play", "the scenario is over")
+            return StepDone("play", (), _OVER, ok=False)
         mark = player.mark()
         before = len(self.simulation.actions)
         history_before = len(self.simulation.history)
@@ -193,7 +216,7 @@ class ExplorerModel:
                 self.last = StepDone("play", (), message, ok=False)
                 self._changed()
                 return self.last
-            return self._refused("play", "the scenario is over")
+            return StepDone("play", (), _OVER, ok=False)  # only checks were left: as above
         self._before = snapshots
         self._undo.append(_Undo(made, mark))
         request = step.command.text if step is not None else "play"
@@ -257,3 +280,18 @@ class ExplorerModel:
         self.last = StepDone(request, records, message, ok=False)
         self._changed()
         return self.last
+
+
+_OVER = "the scenario is over"
+
+
+def _named_or_text(scenario: str) -> Script:
+    """A named scenario, or a script's text (it has more than one line)."""
+    if "\n" in scenario:
+        return parse(scenario, "<script>")
+    try:
+        return load_scenario(scenario)
+    except KeyError:
+        close = closest_scenario(scenario)
+        hint = f"did you mean {close!r}?" if close else f"the names are {', '.join(scenario_names())}"
+        raise ValueError(f"no named scenario {scenario!r}: {hint}") from None

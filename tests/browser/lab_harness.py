@@ -27,16 +27,20 @@ from typing import Any
 from urllib.parse import quote
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 ARTIFACTS_DIR = Path(__file__).parent / "artifacts"
+COURSE_OVERRIDES = Path(__file__).resolve().parents[2] / "binder" / "overrides.json"
 
-# Default-setting overrides for the test server only (an ``overrides.json`` in its own app settings dir):
-# no "Jupyter news?" toast or update check, and every cell stays in the page (no notebook windowing).
+# Default-setting overrides for the test server (an ``overrides.json`` in its own app settings dir): the
+# course's own (binder/overrides.json, as scripts/course and Binder install it: no "Jupyter news?" toast,
+# no update check), and for tests only, every cell stays in the page (no notebook windowing).
 SETTINGS_OVERRIDES: dict[str, dict[str, Any]] = {
-    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    **json.loads(COURSE_OVERRIDES.read_text(encoding="utf-8")),
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
 }
+
+THEMES_PLUGIN = "@jupyterlab/apputils-extension:themes"
 
 PYTHON3_KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
@@ -78,14 +82,22 @@ class JupyterLabServer:
         query = ("reset&" if reset else "") + f"token={self.token}"
         return f"{self.url}/lab/{path}?{query}"
 
-    def api(self, method: str, path: str, timeout: float = 10.0) -> Any:
-        """Call the server's REST API (``path`` such as ``/api/sessions``); returns the decoded JSON or None."""
-        request = urllib.request.Request(
-            self.url + path, method=method, headers={"Authorization": f"token {self.token}"}
-        )
+    def api(self, method: str, path: str, timeout: float = 10.0, body: Any = None) -> Any:
+        """Call the server's REST API (``path`` such as ``/api/sessions``, ``body`` sent as JSON); returns the
+        decoded JSON or None."""
+        headers = {"Authorization": f"token {self.token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
         return json.loads(body) if body else None
+
+    def set_theme(self, theme: str) -> None:
+        """Choose JupyterLab's theme ("JupyterLab Light", "JupyterLab Dark") for the pages opened from now on."""
+        self.api("PUT", f"/lab/api/settings/{THEMES_PLUGIN}", body={"raw": json.dumps({"theme": theme})})
 
     def delete_all_sessions(self) -> None:
         """Delete every session, which shuts its kernel down, so the next notebook opened gets a fresh kernel."""
@@ -416,6 +428,32 @@ def assert_no_error_outputs(page: Page) -> None:
     """Fail, showing them, if any cell of the visible notebook shows an error or a traceback."""
     errors = error_outputs(page)
     assert not errors, "The notebook shows error outputs:\n\n" + "\n\n".join(errors)
+
+
+def wait_for_theme(page: Page, theme: str) -> None:
+    """Wait until JupyterLab shows ``theme`` (the body's ``data-jp-theme-name``)."""
+    page.wait_for_function("(theme) => document.body.dataset.jpThemeName === theme", arg=theme)
+
+
+def show_file_browser(page: Page, shown: bool) -> None:
+    """Open or close the left sidebar's file browser, as a learner clicks its icon, and wait for the layout."""
+    stack = page.locator("#jp-left-stack")
+    if stack.is_visible() != shown:
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").click()
+    if shown:
+        expect(page.locator(".jp-FileBrowser")).to_be_visible()
+    else:
+        expect(stack).to_be_hidden()
+    next_frames(page)
+
+
+def next_frames(page: Page, frames: int = 2) -> None:
+    """Wait until the browser has drawn ``frames`` more frames (a new layout has been painted)."""
+    page.evaluate(
+        "(n) => new Promise((done) => { const tick = (k) => k ? requestAnimationFrame(() => tick(k - 1)) : done(); "
+        "tick(n); })",
+        frames,
+    )
 
 
 def screenshot(page: Page, name: str) -> Path:
