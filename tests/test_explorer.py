@@ -397,3 +397,26 @@ def test_every_message_from_the_browser_is_answered_with_the_pictures_version(ex
         {"done": None, "version": 1},
     ]
     assert shown_state(explorer, "client") == "CLOSED" and explorer.picture["lang"] == "ko"
+
+
+def test_a_learners_endpoint_plays_a_side_and_its_errors_are_shown_not_raised(tmp_path):
+    from tcpedu.grade.api import solution_source, stub_source
+    from tcpedu.grade.catalog import exercise
+
+    def endpoint_from(source: str):
+        namespace: dict = {}
+        exec(compile(source, "endpoint.py", "exec"), namespace)
+        return namespace["Endpoint"]
+
+    ex = exercise("endpoint")
+    learner = explore("three-way-handshake", endpoints={"client": endpoint_from(solution_source(ex))})
+    for _ in range(8):
+        learner.click("play")
+    assert learner.model.simulation.states == {"client": State.ESTABLISHED, "server": State.ESTABLISHED}
+    stub = explore(endpoints={"client": endpoint_from(stub_source(ex))})
+    press(stub, "server", "listen")
+    press(stub, "client", "connect")
+    assert not stub.model.last.ok
+    assert stub.model.last.message.startswith("NotImplementedError: write connect (endpoint.py, line ")
+    assert stub.model.simulation.states == {"client": State.CLOSED, "server": State.LISTEN}  # as before the step
+    assert "write connect" in stub.picture["happened"]

@@ -16,7 +16,6 @@ _HOMES = {
     "find_answer": "api",
     "solution_source": "api",
     "stub_source": "api",
-    "try_endpoint": "api",
     "validate": "api",
     "your_code": "api",
     "EXERCISES": "catalog",

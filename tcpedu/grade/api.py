@@ -23,7 +23,6 @@ __all__ = [
     "find_answer",
     "solution_source",
     "stub_source",
-    "try_endpoint",
     "validate",
     "your_code",
 ]
@@ -186,45 +185,3 @@ def _loaded(ex: Exercise, path: str | Path | None = None):
     module.__file__ = answer.origin
     exec(compile(answer.source, answer.origin, "exec"), module.__dict__)  # your own code, for you
     return module, answer
-
-
-class Tried:
-    """A named scenario played with the learner's endpoint: the ladder diagram of what
-    happened, and where it stopped if the learner's code raised (shown in a notebook)."""
-
-    def __init__(self, history, stopped: str | None, lang: str):
-        from ..render import Ladder
-
-        self.history = history
-        self.stopped = stopped
-        self.ladder = Ladder(history, lang=lang)
-
-    def _repr_html_(self) -> str:
-        import html
-
-        from ..render import fit_width
-
-        note = f"<p style='color:#b00020'><b>{html.escape(self.stopped)}</b></p>" if self.stopped else ""
-        return note + fit_width(self.ladder.svg())
-
-
-def try_endpoint(scenario: str = "three-way-handshake", side: str = "client", lang: str = "en") -> Tried:
-    """Play the named ``scenario`` with your endpoint (exercise 5) as ``side`` and draw it;
-    if your code raises, the run stops there and says where."""
-    from ..scenario import load_scenario
-    from ..scenario.runner import Player
-    from ..sim.simulation import Simulation
-    from .sandbox import describe_exception
-
-    learner, answer = _loaded(exercise("endpoint"))
-    player = Player(load_scenario(scenario), Simulation(endpoints={side: learner.Endpoint}))
-    stopped = None
-    try:
-        while player.step() is not None:
-            pass
-    except Exception as error:  # the learner's code: shown, not raised
-        text, line = describe_exception(error, answer.origin)
-        stopped = f"{text} ({answer.origin}, {answer.where(line)})" if line else text
-    if player.run.error is not None:
-        stopped = str(player.run.error)
-    return Tried(player.simulation.history, stopped, lang)

@@ -53,6 +53,9 @@ def script_of(failure: Failure, lang: str = "en") -> str | None:
             f"the checker's smallest failing run (seed {failure.seed}); your endpoint played the {sides}",
             f"step {detail.step + 1} is where it parts from RFC 9293: {failure.mismatch.rule}",
             "run it: tcpedu run THIS_FILE " + " ".join(f"--{side} endpoint.py" for side in detail.sides),
+            "or step through it in a notebook: explore(THIS_TEXT, endpoints={"
+            + ", ".join(f'"{side}": your_code("endpoint").Endpoint' for side in detail.sides)
+            + "})",
         ]
         return detail.reference.script(detail.step, title=failure.mismatch.what, note=notes)
     if isinstance(detail, ClosingFailure):

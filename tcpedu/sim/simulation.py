@@ -234,6 +234,11 @@ class Simulation:
             raise SimulationError(f"cannot undo {requests} of {len(self.actions)} requests")
         self._rebuild(self.actions[:-requests])
 
+    def rebuild(self) -> None:
+        """Rebuild the run from its log: the state after the last request that went through
+        (for a request that a learner's endpoint broke off halfway by raising)."""
+        self._rebuild(list(self.actions))
+
     def replay(self) -> Simulation:
         """A new simulation that made the same requests from the same settings."""
         twin = Simulation(self._initial, endpoints=self._factories)

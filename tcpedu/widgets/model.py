@@ -16,9 +16,12 @@ handled once however fast it is repeated.
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+from ..core.endpoint import Endpoint
 from ..core.errors import CallRefused, SimulationError
 from ..core.transitions import Refusal
 from ..scenario import Player, ScenarioError, Script, closest_scenario, load_scenario, parse, scenario_names
@@ -270,11 +273,25 @@ class ExplorerModel:
                 self._undo.append(_Undo(made, self._player_mark()))
                 self._before = snapshots
             return self._refused(request, str(error), tuple(sim.history[history_before:]))
+        except Exception as error:
+            if not self._learners_endpoint():
+                raise
+            # A learner's endpoint (exercise 5) raised: say where, and go back to before the step.
+            message = _where_it_raised(error)
+            made = len(sim.actions) - actions_before
+            sim.rebuild()
+            if made:
+                self._undo.append(_Undo(made, self._player_mark()))
+            return self._refused(request, message, tuple(sim.history[history_before:]))
         self._before = snapshots
         self._undo.append(_Undo(len(sim.actions) - actions_before, self._player_mark()))
         self.last = StepDone(request, tuple(sim.history[history_before:]))
         self._changed()
         return self.last
+
+    def _learners_endpoint(self) -> bool:
+        """Whether a side is played by an endpoint that is not tcpedu's engine."""
+        return any(type(self.simulation.endpoint(side)) is not Endpoint for side in SIDES)
 
     def _refused(self, request: str, message: str, records: tuple[Record, ...] = ()) -> StepDone:
         self.last = StepDone(request, records, message, ok=False)
@@ -283,6 +300,19 @@ class ExplorerModel:
 
 
 _OVER = "the scenario is over"
+_PACKAGE = str(Path(__file__).resolve().parent.parent)
+
+
+def _where_it_raised(error: Exception) -> str:
+    """``NotImplementedError: write connect (endpoint.py, line 24)``: the error and the last line
+    of the learner's code (outside tcpedu) it came from."""
+    where = ""
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        filename = frame.f_code.co_filename
+        if not str(Path(filename).resolve()).startswith(_PACKAGE):
+            where = f" ({Path(filename).name}, line {line})"
+    name = type(error).__name__
+    return f"{name}: {error}{where}" if str(error) else f"{name}{where}"
 
 
 def _named_or_text(scenario: str) -> Script:
