@@ -20,11 +20,17 @@ from tcpedu.grade.api import solution_source, stub_source
 from tcpedu.grade.catalog import exercise
 from tcpedu.grade.catalog.ex3_state_machine import TABLE_ARCS, TABLE_REFUSALS
 from tcpedu.grade.checker import check_answer
+from tcpedu.grade.exercise import text_in
 from tcpedu.grade.feedback import html_report, pictures, table_picture, text_report
 from tcpedu.grade.sandbox import Limits
 from tcpedu.grade.source import Answer, answer_from_cells, answer_from_file
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def en(text) -> str:
+    """A feedback text in English."""
+    return text_in(text, "en")
 
 
 def check(key: str, source: str, **options):
@@ -104,13 +110,13 @@ SEQNUM = solution_source(exercise("sequence-numbers"))
 def test_an_answer_using_the_reference_implementation_scores_nothing_and_says_why(change, used):
     result = check("sequence-numbers", SEQNUM + "\n" + change)
     assert result.score == 0 and set(statuses(result).values()) == {"forbidden"}
-    assert used in result.problem and "tcpedu's own answer" in result.problem
+    assert used in en(result.problem) and "tcpedu's own answer" in en(result.problem)
 
 
 def test_a_reference_function_smuggled_past_the_text_is_caught_when_loaded():
     sneaky = SEQNUM + "\nseq_lt = eval('__imp' + 'ort__')('tcpedu.core.seqnum', fromlist=['x']).seq_lt\n"
     result = check("sequence-numbers", sneaky)
-    assert result.score == 0 and "seq_lt is tcpedu's own" in result.problem
+    assert result.score == 0 and "seq_lt is tcpedu's own" in en(result.problem)
 
 
 def test_allowed_helpers_may_be_imported_under_any_name():
@@ -146,7 +152,7 @@ def test_code_that_hangs_exits_or_crashes_loses_the_groups_that_call_it_only(nam
     spoiled = {key for key, status in statuses(result).items() if status != "passed"}
     assert spoiled == groups
     assert all(statuses(result)[group] == "error" for group in groups)
-    assert all(reason in g.message for g in result.groups if g.group.key in groups)
+    assert all(reason in en(g.message) for g in result.groups if g.group.key in groups)
 
 
 def test_sys_exit_in_a_function_is_that_functions_wrong_answer():
@@ -158,14 +164,14 @@ def test_sys_exit_in_a_function_is_that_functions_wrong_answer():
         "acceptability": "passed",
     }
     failure = next(g for g in result.groups if g.group.key == "wrap-comparisons").failures[0]
-    assert "SystemExit" in failure.mismatch.got
+    assert "SystemExit" in en(failure.mismatch.got)
 
 
 def test_code_that_fails_to_load_gets_nothing_with_the_error_and_its_line():
     result = check("sequence-numbers", "x = 1\n1 / 0\n")
-    assert result.score == 0 and "ZeroDivisionError" in result.problem and "line 2" in result.problem
+    assert result.score == 0 and "ZeroDivisionError" in en(result.problem) and "line 2" in en(result.problem)
     result = check("sequence-numbers", "def seq_add(a, n):\n    return (a + n\n")
-    assert result.score == 0 and result.problem.startswith("SyntaxError") and "line 2" in result.problem
+    assert result.score == 0 and en(result.problem).startswith("SyntaxError") and "line 2" in en(result.problem)
 
 
 def test_what_the_code_prints_is_kept_apart_from_its_answers():
@@ -183,7 +189,7 @@ def test_printing_past_the_limit_fails_that_code_and_nothing_else():
         "wrap-comparisons",
     }
     failure = next(g for g in result.groups if g.group.key == "wrap-comparisons").failures[0]
-    assert "File too large" in failure.mismatch.got
+    assert "File too large" in en(failure.mismatch.got)
     assert len(result.output) <= 4000
 
 
@@ -365,7 +371,7 @@ def test_every_failure_the_checker_shows_is_a_real_one(modulus, remainder):
         for failure in group.failures:
             name, a, b = failure.example
             if name == "seq_lt":
-                assert (a ^ b) % modulus == remainder and failure.mismatch.expected == str(reference_lt(a, b))
+                assert (a ^ b) % modulus == remainder and en(failure.mismatch.expected) == str(reference_lt(a, b))
     assert statuses(result)["addition"] == "passed" and statuses(result)["acceptability"] == "passed"
 
 
@@ -374,3 +380,32 @@ def test_solutions_files_are_source_only(tmp_path):
     are never imported by the checker."""
     for ex in [exercise(k) for k in ("sequence-numbers", "endpoint")]:
         assert Path(__file__).resolve().parent.parent.joinpath("tcpedu/grade/solutions", ex.filename).is_file()
+
+
+KOREAN_PARTICLE_AFTER_A_NUMBER = __import__("re").compile(r"[0-9](은|는|이|가|을|를|과|와|으로|로)(?![가-힣])")
+
+
+@pytest.mark.parametrize(
+    ("key", "old", "new"),
+    [
+        ("sequence-numbers", "return 0 < (b - a) % SEQ_SPACE < HALF", "return a < b"),
+        ("handshake", "Segment(server_isn, seq_add(client_isn, 1),", "Segment(server_isn, client_isn,"),
+        (
+            "closing",
+            "            conn.time_wait_until = now_us + 2 * conn.msl_us  # the peer's FIN again",
+            "            pass",
+        ),
+        ("endpoint", "        self.rto.back_off()", "        pass"),
+    ],
+)
+def test_the_korean_report_tells_a_failure_in_korean(key, old, new):
+    result = check(key, solution_source(exercise(key)).replace(old, new))
+    report = text_report(result, "ko")
+    # The failure's lines (the script beneath them is a script: its comments come in both languages).
+    failing = "\n".join(
+        line for line in report.splitlines() if line.startswith("    ") and not line.startswith("      ")
+    )
+    for english in ("raised", "sends", "step ", " is refused", "the client", "the server", "is answered"):
+        assert english not in failing, english
+    assert "RFC 9293 (엔진)" in report and "내 코드" in report
+    assert not KOREAN_PARTICLE_AFTER_A_NUMBER.search(report), KOREAN_PARTICLE_AFTER_A_NUMBER.search(report)

@@ -16,9 +16,15 @@ import pytest
 from tcpedu.grade.api import solution_source, stub_source
 from tcpedu.grade.catalog import EXERCISES, exercise
 from tcpedu.grade.checker import check_answer
+from tcpedu.grade.exercise import text_in
 from tcpedu.grade.source import Answer
 
 ALL = {ex.key: {group.key for group in ex.groups} for ex in EXERCISES}
+
+
+def en(text) -> str:
+    """A feedback text in English."""
+    return text_in(text, "en")
 
 
 def check(key: str, source: str, origin: str = "test.py"):
@@ -42,8 +48,8 @@ def test_the_untouched_stub_scores_nothing_and_says_it_is_not_written(key):
     result = check(key, stub_source(exercise(key)), exercise(key).filename)
     assert result.score == 0 and failed(result) == ALL[key]
     for group in result.groups:
-        assert "NotImplementedError" in group.failures[0].mismatch.got, group.group.key
-        assert f"{exercise(key).filename}, line" in group.failures[0].mismatch.got
+        assert "NotImplementedError" in en(group.failures[0].mismatch.got), group.group.key
+        assert f"{exercise(key).filename}, line" in en(group.failures[0].mismatch.got)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -250,8 +256,8 @@ def test_a_planted_bug_loses_exactly_the_groups_it_breaks(bug):
         if not group.passed:
             assert group.status == "failed" and group.failures, group.group.key
             mismatch = group.failures[0].mismatch
-            assert mismatch.expected != mismatch.got
-            assert mismatch.rule.startswith("RFC"), mismatch.rule
+            assert en(mismatch.expected) != en(mismatch.got)
+            assert en(mismatch.rule).startswith("RFC"), en(mismatch.rule)
 
 
 def test_the_wrong_syn_ack_is_shown_as_the_rfc_and_the_learner_wrote_it():
@@ -262,9 +268,9 @@ def test_the_wrong_syn_ack_is_shown_as_the_rfc_and_the_learner_wrote_it():
     (failure,) = next(group for group in result.groups if group.group.key == "syn-ack").failures
     # The smallest example is the course's own: ISNs 100 and 300.
     assert failure.example == (100, 300)
-    assert failure.mismatch.expected == "SYN,ACK seq=300 ack=101 len=0"
-    assert failure.mismatch.got == "SYN,ACK seq=300 ack=100 len=0"
-    assert "RCV.NXT = SEG.SEQ + 1" in failure.mismatch.rule
+    assert en(failure.mismatch.expected) == "SYN,ACK seq=300 ack=101 len=0"
+    assert en(failure.mismatch.got) == "SYN,ACK seq=300 ack=100 len=0"
+    assert "RCV.NXT = SEG.SEQ + 1" in en(failure.mismatch.rule)
 
 
 def test_the_same_code_gets_the_same_result_every_time():
@@ -273,7 +279,7 @@ def test_the_same_code_gets_the_same_result_every_time():
 
     def shown(result):
         return [
-            (g.group.key, g.status, [(f.example, f.mismatch.what, f.mismatch.got) for f in g.failures])
+            (g.group.key, g.status, [(f.example, en(f.mismatch.what), en(f.mismatch.got)) for f in g.failures])
             for g in result.groups
         ]
 

@@ -16,7 +16,7 @@ import functools
 import time
 from collections.abc import Callable
 
-from .exercise import Exercise, Group, Mismatch
+from .exercise import Exercise, Group, Mismatch, Text
 from .imports import forbidden_uses
 from .sandbox import Limits, Sandbox, SandboxError
 from .source import Answer
@@ -72,8 +72,8 @@ class GroupResult:
     status: str
     """"passed", "failed" (a wrong answer), "error" (the code crashed, hung or exited),
     "forbidden" (it uses tcpedu's own answer) or "missing" (a name it needs is not defined)."""
-    message: str
-    """One line saying why, when it did not pass."""
+    message: Text
+    """One line saying why, when it did not pass (English and Korean)."""
     failures: tuple[Failure, ...] = ()
     tried: int = 0
     """Examples judged."""
@@ -90,7 +90,7 @@ class ExerciseResult:
     """Where the answer came from."""
     groups: tuple[GroupResult, ...]
     intensity: Intensity
-    problem: str | None = None
+    problem: Text | None = None
     """Why nothing could be checked (a syntax error, an import of the reference...), or None."""
     output: str = ""
     """The start of what the learner's code printed while it was checked."""
@@ -114,7 +114,7 @@ def check_answer(
     """Check ``answer`` against every group of ``exercise``."""
     started = time.monotonic()
 
-    def result(groups: list[GroupResult], problem: str | None = None, output: str = "") -> ExerciseResult:
+    def result(groups: list[GroupResult], problem: Text | None = None, output: str = "") -> ExerciseResult:
         return ExerciseResult(
             exercise, answer.origin, tuple(groups), intensity, problem, output, time.monotonic() - started
         )
@@ -124,18 +124,21 @@ def check_answer(
         try:
             compile(answer.source, exercise.filename, "exec", dont_inherit=True)
         except SyntaxError as error:
-            problem = f"SyntaxError: {error.msg} ({answer.where(error.lineno)})"
+            problem = f"SyntaxError: {error.msg} ({answer.origin}, {answer.where(error.lineno)})"
         except ValueError as error:  # a NUL byte in the source
-            problem = f"cannot compile: {error}"
+            problem = (f"cannot compile: {error}", f"컴파일할 수 없음: {error}")
         else:  # pragma: no cover - ast.parse and compile agree
-            problem = "cannot parse the code"
+            problem = ("cannot parse the code", "코드를 해석할 수 없음")
         return result([_failed(group, "error", problem) for group in exercise.groups], problem)
     uses = forbidden_uses(tree, exercise.allowed)
     if uses:
         first = uses[0]
+        where = f"{answer.origin}, {answer.where(first.line)}"
         problem = (
-            f"it uses {first.name} ({answer.where(first.line)}), which is tcpedu's own answer: "
-            f"exercise {exercise.number} allows only what tcpedu.kit offers it"
+            f"it uses {first.name} ({where}), which is tcpedu's own answer: "
+            f"exercise {exercise.number} allows only what tcpedu.kit offers it",
+            f"코드에서 {first.name} 사용({where}): 이것은 tcpedu의 답 자체입니다. "
+            f"연습 {exercise.number}에서는 tcpedu.kit이 허락한 것만 쓸 수 있습니다",
         )
         return result([_failed(group, "forbidden", problem) for group in exercise.groups], problem)
     defined = _defined(tree)
@@ -156,13 +159,15 @@ def check_answer(
     if report.error is not None:
         output = probe.output()
         probe.close()
-        problem = f"loading the code failed: {report.error}" + (
-            f" ({answer.where(report.line)})" if report.line else ""
-        )
+        where = f" ({answer.origin}, {answer.where(report.line)})" if report.line else ""
+        problem = (f"loading the code failed: {report.error}{where}", f"코드를 불러오다 실패함: {report.error}{where}")
         return result([_failed(group, "error", problem) for group in exercise.groups], problem, output)
     if report.flags:
         probe.close()
-        problem = f"{report.flags[0]}: write it yourself (exercise {exercise.number})"
+        problem = (
+            f"{report.flags[0]}: write it yourself (exercise {exercise.number})",
+            f"{report.flags[0]}: 직접 작성하세요 (연습 {exercise.number})",
+        )
         return result([_failed(group, "forbidden", problem) for group in exercise.groups], problem)
     groups = []
     outputs = []
@@ -171,13 +176,14 @@ def check_answer(
     for group in exercise.groups:
         missing = [name for name in group.needs if name not in defined]
         if missing:
-            groups.append(_failed(group, "missing", f"{', '.join(missing)} is not defined"))
+            names = ", ".join(missing)
+            groups.append(_failed(group, "missing", (f"{names} is not defined", f"{names}: 정의되지 않음")))
             continue
         if sandbox is None:
             sandbox = new_sandbox()
             report = sandbox.start()
             if report.error is not None:  # pragma: no cover - it loaded a moment ago
-                groups.append(_failed(group, "error", f"loading the code failed: {report.error}"))
+                groups.append(_failed(group, "error", (f"loading the code failed: {report.error}", report.error)))
                 sandbox.close()
                 sandbox = None
                 continue
@@ -202,7 +208,7 @@ def _defined(tree: ast.Module) -> set[str]:
     return names
 
 
-def _failed(group: Group, status: str, message: str) -> GroupResult:
+def _failed(group: Group, status: str, message: Text) -> GroupResult:
     return GroupResult(group, 0, status, message)
 
 
@@ -315,12 +321,15 @@ def _errors(value: object):
             yield from _errors(item)
 
 
-def _stuck(group: Group, example: object, reason: str) -> Mismatch:
+def _stuck(group: Group, example: object, reason: Text) -> Mismatch:
     return Mismatch(
-        what=f"the code stopped on an example of {group.name()}",
-        expected="an answer",
+        what=(f"the code stopped on an example of {group.name('en')}", f"{group.name('ko')}의 예에서 코드가 멈춤"),
+        expected=("an answer", "답"),
         got=reason,
-        rule="the checker gives each group a time and memory limit; code that never answers loses that group",
+        rule=(
+            "the checker gives each group a time and memory limit; code that never answers loses that group",
+            "확인 프로그램은 그룹마다 시간과 메모리 한도를 둡니다. 답하지 않는 코드는 그 그룹의 점수를 잃습니다",
+        ),
         detail=None,
     )
 

@@ -14,10 +14,18 @@ import dataclasses
 import types
 from collections.abc import Iterator
 
-from ..words import language_index
+from ..words import in_language, language_index
 from .sandbox import describe_exception
 
-__all__ = ["Exercise", "Group", "Mismatch", "call_learner", "shown"]
+__all__ = ["Exercise", "Group", "Mismatch", "Text", "call_learner", "shown", "text_in"]
+
+Text = str | tuple[str, str]
+"""Feedback's words: one text for both languages (numbers, formulas, code), or (English, Korean)."""
+
+
+def text_in(text: Text, lang: str = "en") -> str:
+    """``text`` in ``lang``."""
+    return text if isinstance(text, str) else in_language(text, lang)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,11 +33,11 @@ class Mismatch:
     """Where the learner's answer differs from the reference's, in words (and, for a run,
     the data its pictures are drawn from)."""
 
-    what: str
+    what: Text
     """The example: ``seq_lt(4294967295, 0)``, or the step of a run."""
-    expected: str
-    got: str
-    rule: str
+    expected: Text
+    got: Text
+    rule: Text
     """One sentence naming the RFC rule, with its section."""
     detail: object = None
     """What the feedback draws (a run's histories, the learner's table), or None."""
@@ -173,10 +181,10 @@ def call_learner(module: types.ModuleType, name: str, *args: object) -> tuple[ob
         return None, {"error": text, "line": line}
 
 
-def shown(answer: object) -> str:
+def shown(answer: object) -> Text:
     """An answer from the child, in words: its error, or its value."""
     if isinstance(answer, dict) and "error" in answer:
-        return f"raised {answer['error']}"
+        return (f"raised {answer['error']}", f"예외 발생: {answer['error']}")
     if isinstance(answer, dict) and "repr" in answer:
-        return f"{answer['repr']} (a {answer['type']})"
+        return (f"{answer['repr']} (a {answer['type']})", f"{answer['repr']} ({answer['type']} 값)")
     return repr(answer)

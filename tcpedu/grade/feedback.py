@@ -29,6 +29,7 @@ from .catalog.ex3_state_machine import TABLE_ARCS, TableAnswer
 from .catalog.ex4_closing import ClosingFailure
 from .catalog.ex5_endpoint import RunFailure
 from .checker import ExerciseResult, Failure, GroupResult
+from .exercise import text_in
 
 __all__ = ["Picture", "Report", "html_report", "pictures", "script_of", "text_report"]
 
@@ -47,23 +48,44 @@ class Picture:
 def script_of(failure: Failure, lang: str = "en") -> str | None:
     """The failing run as a scenario script, or None for a failure that is not a run."""
     detail = failure.mismatch.detail
+    seed = failure.seed
     if isinstance(detail, RunFailure):
         sides = " and ".join(detail.sides)
+        sides_ko = ", ".join({"client": "클라이언트", "server": "서버"}[side] for side in detail.sides)
+        options = " ".join(f"--{side} endpoint.py" for side in detail.sides)
+        endpoints = ", ".join(f'"{side}": your_code("endpoint").Endpoint' for side in detail.sides)
+        step = detail.step + 1
         notes = [
-            f"the checker's smallest failing run (seed {failure.seed}); your endpoint played the {sides}",
-            f"step {detail.step + 1} is where it parts from RFC 9293: {failure.mismatch.rule}",
-            "run it: tcpedu run THIS_FILE " + " ".join(f"--{side} endpoint.py" for side in detail.sides),
-            "or step through it in a notebook: explore(THIS_TEXT, endpoints={"
-            + ", ".join(f'"{side}": your_code("endpoint").Endpoint' for side in detail.sides)
-            + "})",
+            (
+                f"the checker's smallest failing run (seed {seed}); your endpoint played the {sides}",
+                f"확인 프로그램이 찾은 가장 작은 실패 실행 (시드 {seed}); 내 엔드포인트의 역할: {sides_ko}",
+            ),
+            (
+                f"step {step} is where it parts from RFC 9293: {text_in(failure.mismatch.rule, 'en')}",
+                f"RFC 9293에서 벗어나는 곳: {step}단계. {text_in(failure.mismatch.rule, 'ko')}",
+            ),
+            (f"run it: tcpedu run THIS_FILE {options}", f"실행: tcpedu run 이_파일 {options}"),
+            (
+                f"or step through it in a notebook: explore(THIS_TEXT, endpoints={{{endpoints}}})",
+                f"또는 노트북에서 한 단계씩: explore(이_텍스트, endpoints={{{endpoints}}})",
+            ),
         ]
-        return detail.reference.script(detail.step, title=failure.mismatch.what, note=notes)
+        what = failure.mismatch.what
+        return detail.reference.script(detail.step, title=(text_in(what, "en"), text_in(what, "ko")), note=notes)
     if isinstance(detail, ClosingFailure):
-        notes = [f"the checker's smallest failing run (seed {failure.seed})", f"then: {failure.mismatch.what}"]
-        return detail.execution.script(detail.case.step, title="a closing run", note=notes)
+        what = failure.mismatch.what
+        notes = [
+            (
+                f"the checker's smallest failing run (seed {seed})",
+                f"확인 프로그램이 찾은 가장 작은 실패 실행 (시드 {seed})",
+            ),
+            (f"then: {text_in(what, 'en')}", f"그다음: {text_in(what, 'ko')}"),
+        ]
+        return detail.execution.script(detail.case.step, title=("a closing run", "연결 해제 실행"), note=notes)
     if isinstance(detail, HandshakePictures):
         return (
             f"# the three-way handshake with ISNs {detail.client_isn} and {detail.server_isn}\n"
+            f"#ko: ISN {detail.client_isn}, {detail.server_isn}인 3-way 핸드셰이크\n"
             f"client isn {detail.client_isn}\nserver isn {detail.server_isn}\n"
             "server listen\nclient connect\ndeliver\ndeliver\ndeliver\n"
         )
@@ -261,7 +283,7 @@ def text_report(result: ExerciseResult, lang: str = "en", scripts: bool = True) 
         word("check.score", lang, score=result.score, points=result.max_score),
     ]
     if result.problem:
-        lines.append(f"  {result.problem}")
+        lines.append(f"  {text_in(result.problem, lang)}")
     for group_result in result.groups:
         group = group_result.group
         earned = f"{group_result.earned}/{group.points}"
@@ -275,17 +297,17 @@ def text_report(result: ExerciseResult, lang: str = "en", scripts: bool = True) 
         lines.append("")
         lines.append(f"{_MARK[group_result.status]} {group_result.group.name(lang)} ({group_result.group.rfc})")
         if not group_result.failures:
-            lines.append(f"  {group_result.message}")
+            lines.append(f"  {text_in(group_result.message, lang)}")
         same = _seen_before(group_result, seen, lang)
         if same:
             lines.append(f"  {same}")
             continue
         for failure in group_result.failures[:5]:
             mismatch = failure.mismatch
-            lines.append(f"  {mismatch.what}")
-            lines.append(f"    {word('check.reference', lang)}: {mismatch.expected}")
-            lines.append(f"    {word('check.yours', lang)}: {mismatch.got}")
-            lines.append(f"    {mismatch.rule}")
+            lines.append(f"  {text_in(mismatch.what, lang)}")
+            lines.append(f"    {word('check.reference', lang)}: {text_in(mismatch.expected, lang)}")
+            lines.append(f"    {word('check.yours', lang)}: {text_in(mismatch.got, lang)}")
+            lines.append(f"    {text_in(mismatch.rule, lang)}")
             script = script_of(failure, lang) if scripts else None
             if script:
                 lines.append(f"    {word('check.script', lang)}:")
@@ -328,7 +350,7 @@ def _seen_before(group_result: GroupResult, seen: dict[tuple[str, str, str], str
     if not group_result.failures:
         return ""
     mismatch = group_result.failures[0].mismatch
-    key = (mismatch.what, mismatch.expected, mismatch.got)
+    key = (text_in(mismatch.what), text_in(mismatch.expected), text_in(mismatch.got))
     if key in seen:
         return word("check.same", lang, group=seen[key])
     seen[key] = f"«{group_result.group.name(lang)}»"
@@ -348,7 +370,7 @@ def html_report(result: ExerciseResult, lang: str = "en") -> str:
         f"<div>{html.escape(word('check.source', lang, origin=result.origin))}</div>",
     ]
     if result.problem:
-        parts.append(f"<p class='failed'><b>{html.escape(result.problem)}</b></p>")
+        parts.append(f"<p class='failed'><b>{html.escape(text_in(result.problem, lang))}</b></p>")
     parts.append("<table class='groups'>")
     for group_result in result.groups:
         kind = "passed" if group_result.passed else "failed"
@@ -370,7 +392,7 @@ def html_report(result: ExerciseResult, lang: str = "en") -> str:
         name, rfc = html.escape(group_result.group.name(lang)), html.escape(group_result.group.rfc)
         parts.append(f"<b>{name}</b> <small>({rfc})</small>")
         if not group_result.failures:
-            parts.append(f"<p>{html.escape(group_result.message)}</p>")
+            parts.append(f"<p>{html.escape(text_in(group_result.message, lang))}</p>")
         same = _seen_before(group_result, seen, lang)
         if same:
             parts.append(f"<p class='same'>{html.escape(same)}</p></div>")
@@ -393,10 +415,11 @@ def html_report(result: ExerciseResult, lang: str = "en") -> str:
 def _failure_html(failure: Failure, lang: str, draw: bool = True) -> str:
     mismatch = failure.mismatch
     parts = [
-        f"<p><code>{html.escape(mismatch.what)}</code><br>",
-        f"{html.escape(word('check.reference', lang))}: <code>{html.escape(mismatch.expected)}</code><br>",
-        f"{html.escape(word('check.yours', lang))}: <code>{html.escape(mismatch.got)}</code><br>",
-        f"<span class='rule'>{html.escape(mismatch.rule)}</span></p>",
+        f"<p><code>{html.escape(text_in(mismatch.what, lang))}</code><br>",
+        f"{html.escape(word('check.reference', lang))}: "
+        f"<code>{html.escape(text_in(mismatch.expected, lang))}</code><br>",
+        f"{html.escape(word('check.yours', lang))}: <code>{html.escape(text_in(mismatch.got, lang))}</code><br>",
+        f"<span class='rule'>{html.escape(text_in(mismatch.rule, lang))}</span></p>",
     ]
     script = script_of(failure, lang)
     if script:

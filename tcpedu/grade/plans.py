@@ -77,9 +77,14 @@ class Execution:
     def history(self) -> list[Record]:
         return self.simulation.history
 
-    def script(self, upto: int | None = None, title: str = "", note: Sequence[str] = ()) -> str:
-        """The run as a scenario script (up to step ``upto``, included)."""
-        lines = [f"# {title}" if title else "# a run the checker drew", *[f"# {text}" for text in note]]
+    def script(
+        self, upto: int | None = None, title: tuple[str, str] | None = None, note: Sequence[tuple[str, str]] = ()
+    ) -> str:
+        """The run as a scenario script (up to step ``upto``, included), its title and notes in
+        English with their Korean on ``#ko:`` lines."""
+        lines = []
+        for english, korean in (title or ("a run the checker drew", "확인 프로그램이 만든 실행"), *note):
+            lines += [f"# {english}", f"#ko: {korean}"]
         defaults = Settings()
         for name, side, value in self.plan.settings:
             default = getattr(defaults, name)

@@ -73,12 +73,23 @@ class LoadReport:
     own); it can only lower the learner's own grade."""
 
 
+_UNREADABLE = ("it sent back something unreadable", "읽을 수 없는 답을 돌려보냄")
+_TOO_MUCH = ("it sent back more than the checker reads", "확인 프로그램이 읽는 것보다 많이 돌려보냄")
+_SIGNALS = {
+    "SIGSEGV": ("a segmentation fault", "세그멘테이션 오류"),
+    "SIGXCPU": ("it used up its CPU time", "CPU 시간을 다 씀"),
+    "SIGKILL": ("it was killed (out of memory?)", "강제 종료됨 (메모리 부족?)"),
+    "SIGXFSZ": ("it wrote too much", "너무 많이 씀"),
+}
+
+
 class SandboxError(Exception):
     """A request that did not finish: a time limit, a dead child, an answer too large or
-    unreadable. ``answers`` holds what arrived before."""
+    unreadable. ``reason`` says which, in English and Korean; ``answers`` holds what arrived
+    before."""
 
-    def __init__(self, reason: str, answers: list[object] | None = None):
-        super().__init__(reason)
+    def __init__(self, reason: tuple[str, str], answers: list[object] | None = None):
+        super().__init__(reason[0])
         self.reason = reason
         self.answers = answers or []
 
@@ -145,7 +156,7 @@ class Sandbox:
             reply = self._read_line(time.monotonic() + self.limits.seconds)
         except SandboxError as error:
             self.close()
-            return LoadReport(error=error.reason)
+            return LoadReport(error=error.reason[0])
         if reply.get("loaded"):
             return LoadReport(flags=tuple(str(flag) for flag in reply.get("flags", ())))
         return LoadReport(error=str(reply.get("error", "the code did not load")), line=_int_or_none(reply.get("line")))
@@ -153,7 +164,7 @@ class Sandbox:
     def ask(self, kind: str, payloads: list[object], seconds: float | None = None) -> list[object]:
         """The learner's answers to ``payloads`` (one each, in order), within ``seconds``."""
         if self.pid is None:
-            raise SandboxError("the code is not loaded")
+            raise SandboxError(("the code is not loaded", "코드가 로드되지 않음"))
         deadline = time.monotonic() + (self.limits.seconds if seconds is None else seconds)
         self._send({"kind": kind, "payloads": payloads})
         answers: list[object] = []
@@ -168,11 +179,17 @@ class Sandbox:
             elif reply.get("done"):
                 if len(answers) != len(payloads):
                     self.close()
-                    raise SandboxError(f"it answered {len(answers)} of {len(payloads)} questions", answers)
+                    raise SandboxError(
+                        (
+                            f"it answered {len(answers)} of {len(payloads)} questions",
+                            f"질문 {len(payloads)}개 가운데 {len(answers)}개에만 답함",
+                        ),
+                        answers,
+                    )
                 return answers
             else:
                 self.close()
-                raise SandboxError("it answered something that is not an answer", answers)
+                raise SandboxError(("it answered something that is not an answer", "답이 아닌 것을 돌려보냄"), answers)
 
     def output(self, limit: int = 4000) -> str:
         """The start of what the learner's code printed."""
@@ -224,7 +241,13 @@ class Sandbox:
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise SandboxError(f"it did not finish within {self.limits.seconds:g} s (an endless loop?)")
+                seconds = f"{self.limits.seconds:g}"
+                raise SandboxError(
+                    (
+                        f"it did not finish within {seconds} s (an endless loop?)",
+                        f"{seconds}초 안에 끝나지 않음 (무한 루프?)",
+                    )
+                )
             ready, _, _ = select.select([self._from_child], [], [], remaining)
             if not ready:
                 continue
@@ -234,35 +257,35 @@ class Sandbox:
             self._buffer += chunk
             received += len(chunk)
             if received > self.limits.answer_bytes:
-                raise SandboxError("it sent back more than the checker reads")
+                raise SandboxError(
+                    ("it sent back more than the checker reads", "확인 프로그램이 읽는 것보다 많이 돌려보냄")
+                )
         line, self._buffer = self._buffer.split(b"\n", 1)
         try:
             message = json.loads(line)
         except ValueError:
-            raise SandboxError("it sent back something unreadable") from None
+            raise SandboxError(_UNREADABLE) from None
         if not isinstance(message, dict):
-            raise SandboxError("it sent back something unreadable")
+            raise SandboxError(_UNREADABLE)
         return message
 
-    def _death(self) -> str:
+    def _death(self) -> tuple[str, str]:
         """Why the child stopped talking, in words."""
         pid = self.pid
         if pid is None:
-            return "the process running it stopped"
+            return ("the process running it stopped", "실행하던 프로세스가 멈춤")
         _, status = os.waitpid(pid, 0)
         self.pid = None
         if os.WIFSIGNALED(status):
             number = os.WTERMSIG(status)
             name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-            why = {
-                "SIGSEGV": "a segmentation fault",
-                "SIGXCPU": "it used up its CPU time",
-                "SIGKILL": "it was killed (out of memory?)",
-                "SIGXFSZ": "it wrote too much",
-            }.get(name, name)
-            return f"the process running it died: {why}"
+            why = _SIGNALS.get(name, (name, name))
+            return (f"the process running it died: {why[0]}", f"실행하던 프로세스가 죽음: {why[1]}")
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-        return f"the process running it exited (status {code}): sys.exit or os._exit in the code?"
+        return (
+            f"the process running it exited (status {code}): sys.exit or os._exit in the code?",
+            f"실행하던 프로세스가 끝남 (종료 상태 {code}): 코드에 sys.exit나 os._exit가 있나요?",
+        )
 
     # --- the child's side -------------------------------------------------------------------------
 

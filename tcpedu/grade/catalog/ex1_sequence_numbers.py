@@ -37,18 +37,18 @@ def _value(value: object, kind: type) -> object:
     return {"repr": repr(value)[:120], "type": type(value).__name__}
 
 
-def _distance(a: int, b: int) -> str:
+def _distance(a: int, b: int) -> tuple[str, str]:
     ahead = seq_sub(b, a)
     if ahead == 0:
-        return f"{b} is {a}"
+        return (f"{b} is {a}", f"두 수가 같음({a})")
     if ahead < _HALF:
-        return f"{b} is {ahead} ahead of {a}"
-    return f"{b} is {SEQ_SPACE - ahead} behind {a}"
+        return (f"{b} is {ahead} ahead of {a}", f"{b}: {a}보다 {ahead}만큼 앞섬")
+    return (f"{b} is {SEQ_SPACE - ahead} behind {a}", f"{b}: {a}보다 {SEQ_SPACE - ahead}만큼 뒤짐")
 
 
 class Addition(Group):
     key = "addition"
-    title = ("adding modulo 2**32", "2**32를 법으로 하는 덧셈")
+    title = ("adding modulo 2**32", "모듈로 2**32 덧셈")
     points = 2
     rfc = "RFC 9293 3.4"
     needs = ("seq_add",)
@@ -75,10 +75,17 @@ class Addition(Group):
             expected=str(expected),
             got=shown(answer),
             rule=(
-                f"RFC 9293 3.4: all arithmetic on sequence numbers is modulo 2**32, so {a} + {n} "
-                f"= {a + n} wraps to {expected}"
+                (
+                    f"RFC 9293 3.4: all arithmetic on sequence numbers is modulo 2**32, so {a} + {n} "
+                    f"= {a + n} wraps to {expected}",
+                    f"RFC 9293 3.4: 순서 번호의 모든 연산은 모듈로 2**32입니다. {a} + {n} = {a + n}, "
+                    f"2**32 이상이므로 한 바퀴 돌아 결과는 {expected}",
+                )
                 if a + n >= SEQ_SPACE
-                else f"RFC 9293 3.4: {a} + {n} = {expected}, a number from 0 to 2**32 - 1"
+                else (
+                    f"RFC 9293 3.4: {a} + {n} = {expected}, a number from 0 to 2**32 - 1",
+                    f"RFC 9293 3.4: {a} + {n} = {expected}, 0부터 2**32 - 1 사이의 수",
+                )
             ),
         )
 
@@ -104,8 +111,10 @@ class _Comparisons(Group):
             expected=str(expected),
             got=shown(answer),
             rule=(
-                f"RFC 9293 3.4: sequence numbers are compared modulo 2**32 ({_distance(a, b)}), "
-                f"so {a} {_SIGN[name]} {b} is {expected}"
+                f"RFC 9293 3.4: sequence numbers are compared modulo 2**32 ({_distance(a, b)[0]}), "
+                f"so {a} {_SIGN[name]} {b} is {expected}",
+                f"RFC 9293 3.4: 순서 번호는 모듈로 2**32 연산으로 비교합니다({_distance(a, b)[1]}). "
+                f"따라서 {a} {_SIGN[name]} {b}의 값은 {expected}",
             ),
         )
 
@@ -128,7 +137,7 @@ class NearbyComparisons(_Comparisons):
 
 class WrapComparisons(_Comparisons):
     key = "wrap-comparisons"
-    title = ("comparing across 2**32", "2**32를 넘나드는 비교")
+    title = ("comparing across 2**32", "2**32 경계를 넘나드는 비교")
     points = 3
     rfc = "RFC 9293 3.4"
 
@@ -178,22 +187,31 @@ class Acceptability(Group):
         seq, seg_len, rcv_nxt, rcv_wnd = example
         end = seq_add(rcv_nxt, rcv_wnd)
         if seg_len == 0 and rcv_wnd == 0:
-            test = f"SEG.LEN = 0 and RCV.WND = 0: acceptable only if SEG.SEQ = RCV.NXT ({seq} vs {rcv_nxt})"
+            test = (
+                f"SEG.LEN = 0 and RCV.WND = 0: acceptable only if SEG.SEQ = RCV.NXT ({seq} vs {rcv_nxt})",
+                f"SEG.LEN = 0이고 RCV.WND = 0: SEG.SEQ = RCV.NXT일 때만 수신 가능 ({seq}, {rcv_nxt})",
+            )
         elif seg_len == 0:
-            test = f"SEG.LEN = 0: acceptable if RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND ({rcv_nxt} =< {seq} < {end})"
+            test = (
+                f"SEG.LEN = 0: acceptable if RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND ({rcv_nxt} =< {seq} < {end})",
+                f"SEG.LEN = 0: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND이면 수신 가능 ({rcv_nxt} =< {seq} < {end})",
+            )
         elif rcv_wnd == 0:
-            test = "SEG.LEN > 0 and RCV.WND = 0: never acceptable"
+            test = ("SEG.LEN > 0 and RCV.WND = 0: never acceptable", "SEG.LEN > 0이고 RCV.WND = 0: 언제나 수신 불가")
         else:
             last = seq_add(seq, seg_len - 1)
+            window = f"{rcv_nxt}..{seq_add(end, -1 % SEQ_SPACE)}"
             test = (
                 f"SEG.LEN > 0: acceptable if the first ({seq}) or the last ({last}) sequence number "
-                f"lies in RCV.NXT..RCV.NXT+RCV.WND-1 ({rcv_nxt}..{seq_add(end, -1 % SEQ_SPACE)}), modulo 2**32"
+                f"lies in RCV.NXT..RCV.NXT+RCV.WND-1 ({window}), modulo 2**32",
+                f"SEG.LEN > 0: 첫 순서 번호({seq})나 마지막 순서 번호({last})가 모듈로 2**32 연산으로 "
+                f"RCV.NXT..RCV.NXT+RCV.WND-1({window}) 안에 있으면 수신 가능",
             )
         return Mismatch(
             what=f"acceptable(seg_seq={seq}, seg_len={seg_len}, rcv_nxt={rcv_nxt}, rcv_wnd={rcv_wnd})",
             expected=str(expected),
             got=shown(answer),
-            rule=f"RFC 9293 3.10.7.4, Table 6: {test}",
+            rule=(f"RFC 9293 3.10.7.4, Table 6: {test[0]}", f"RFC 9293 3.10.7.4, Table 6: {test[1]}"),
         )
 
 

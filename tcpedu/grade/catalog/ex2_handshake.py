@@ -23,6 +23,7 @@ __all__ = ["EXERCISE", "handshake_history", "segment_fields"]
 _TOP = SEQ_SPACE - 1
 _NAMES = ("SYN", "SYN,ACK", "ACK")
 _WHO = (("client", "server"), ("server", "client"), ("client", "server"))
+_WHO_KO = ("클라이언트 → 서버", "서버 → 클라이언트", "클라이언트 → 서버")
 
 
 def segment_fields(segment: object) -> object:
@@ -82,22 +83,26 @@ class _Segment(Group):
     def judge(self, example, expected, answer):
         client_isn, server_isn = example
         call = f"handshake(client_isn={client_isn}, server_isn={server_isn})"
+        three = ("three segments", "세그먼트 세 개")
         if isinstance(answer, dict):
-            return Mismatch(call, "three segments", shown(answer), self.rule(example), None)
+            return Mismatch(call, three, shown(answer), self.rule(example), None)
         if len(answer) != 3:
-            return Mismatch(call, "three segments", f"{len(answer)} of them", self.rule(example), None)
+            return Mismatch(call, three, (f"{len(answer)} of them", f"{len(answer)}개"), self.rule(example), None)
         mine, theirs = answer[self.position], expected[self.position]
         if _same(mine, theirs):
             return None
         return Mismatch(
-            what=f"{call}: the {_NAMES[self.position]} ({_WHO[self.position][0]} to {_WHO[self.position][1]})",
+            what=(
+                f"{call}: the {_NAMES[self.position]} ({_WHO[self.position][0]} to {_WHO[self.position][1]})",
+                f"{call}: {_NAMES[self.position]} ({_WHO_KO[self.position]})",
+            ),
             expected=_in_words(theirs),
             got=_in_words(mine),
             rule=self.rule(example),
             detail=HandshakePictures(client_isn, server_isn, tuple(answer), self.position),
         )
 
-    def rule(self, example) -> str:  # pragma: no cover - each segment says its own
+    def rule(self, example) -> tuple[str, str]:  # pragma: no cover - each segment says its own
         raise NotImplementedError
 
 
@@ -118,7 +123,10 @@ class FirstSyn(_Segment):
     position = 0
 
     def rule(self, example):
-        return f"RFC 9293 3.5 (Figure 6): the client opens with <SEQ=ISS><CTL=SYN>: SYN seq={example[0]}, no ACK"
+        return (
+            f"RFC 9293 3.5 (Figure 6): the client opens with <SEQ=ISS><CTL=SYN>: SYN seq={example[0]}, no ACK",
+            f"RFC 9293 3.5 (Figure 6): 클라이언트는 <SEQ=ISS><CTL=SYN>으로 시작합니다: SYN seq={example[0]}, ACK 없음",
+        )
 
 
 class SynAck(_Segment):
@@ -133,7 +141,10 @@ class SynAck(_Segment):
         return (
             f"RFC 9293 3.10.7.2: a listener answers a SYN with <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, where "
             f"RCV.NXT = SEG.SEQ + 1 because the SYN takes one sequence number: SYN,ACK seq={server_isn} "
-            f"ack={seq_add(client_isn, 1)}"
+            f"ack={seq_add(client_isn, 1)}",
+            f"RFC 9293 3.10.7.2: LISTEN 상태는 SYN에 <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>로 응답합니다. "
+            f"SYN이 순서 번호 하나를 차지하므로 RCV.NXT = SEG.SEQ + 1: SYN,ACK seq={server_isn} "
+            f"ack={seq_add(client_isn, 1)}",
         )
 
 
@@ -149,7 +160,10 @@ class ThirdAck(_Segment):
         return (
             f"RFC 9293 3.10.7.3: the client acknowledges the SYN,ACK with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: "
             f"its SYN took ISS, so SND.NXT = {seq_add(client_isn, 1)}; the server's SYN took {server_isn}, "
-            f"so RCV.NXT = {seq_add(server_isn, 1)}"
+            f"so RCV.NXT = {seq_add(server_isn, 1)}",
+            f"RFC 9293 3.10.7.3: 클라이언트는 SYN,ACK를 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 확인응답합니다. "
+            f"자신의 SYN이 ISS를 차지했으므로 SND.NXT = {seq_add(client_isn, 1)}, 서버의 SYN이 "
+            f"차지한 순서 번호는 {server_isn}, 따라서 RCV.NXT = {seq_add(server_isn, 1)}",
         )
 
 
@@ -187,13 +201,16 @@ class AckFor(Group):
             return None
         seq, flags, length = example
         counted = [f"{length} octets of data"] + [f"1 for the {flag}" for flag in ("SYN", "FIN") if flag in flags]
+        counted_ko = [f"데이터 {length}바이트"] + [f"{flag} 1" for flag in ("SYN", "FIN") if flag in flags]
         return Mismatch(
             what=f"ack_for({flags} seq={seq} len={length})",
             expected=str(expected),
             got=shown(answer),
             rule=(
                 f"RFC 9293 3.4: the acknowledgement is SEG.SEQ + SEG.LEN, where SEG.LEN counts "
-                f"{' and '.join(counted)}; modulo 2**32 that is {expected}"
+                f"{' and '.join(counted)}; modulo 2**32 that is {expected}",
+                f"RFC 9293 3.4: 확인응답 번호는 SEG.SEQ + SEG.LEN이고 SEG.LEN은 {', '.join(counted_ko)}의 합입니다. "
+                f"모듈로 2**32 연산으로 계산한 값: {expected}",
             ),
         )
 

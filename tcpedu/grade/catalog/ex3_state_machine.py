@@ -77,12 +77,15 @@ class _Rows(Group):
             rule = f"RFC 9293 {arc.source}: {arc}"
         else:
             refusal = next(r for r in TABLE_REFUSALS if (r.state.value, r.event.value) == (state, event))
-            rule = f'RFC 9293 {refusal.source}: {event} in {state} is refused: "error: {refusal.reason}"'
+            rule = (
+                f'RFC 9293 {refusal.source}: {event} in {state} is refused: "error: {refusal.reason}"',
+                f'RFC 9293 {refusal.source}: {state}에서 {event} 호출은 거절됩니다: "error: {refusal.reason}"',
+            )
         theirs = answer if answer is None or isinstance(answer, str) else None
         when = f" ({condition})" if condition else ""
         return Mismatch(
             what=f"next_state({state}, {event}{when})",
-            expected=str(expected) if expected is not None else "None (refused)",
+            expected=str(expected) if expected is not None else ("None (refused)", "None (거절)"),
             got=shown(answer) if not isinstance(answer, str) else answer,
             rule=rule,
             detail=TableAnswer(state, event, condition, theirs, expected),

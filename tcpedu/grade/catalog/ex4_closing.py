@@ -22,7 +22,7 @@ from ...core.segment import Flags, Segment
 from ...core.seqnum import SEQ_SPACE
 from ...core.states import State
 from ...sim.history import Record
-from ..exercise import Exercise, Group, Mismatch, call_learner, shown
+from ..exercise import Exercise, Group, Mismatch, Text, call_learner, shown, text_in
 from ..plans import Execution, Plan, execute
 from .ex2_handshake import segment_fields
 
@@ -284,13 +284,13 @@ class _Closing(Group):
         return None
 
 
-def _wrong(mine: object, after: dict[str, object], sent: list[object]) -> str | None:
+def _wrong(mine: object, after: dict[str, object], sent: list[object]) -> Text | None:
     """None if the learner's (variables, segments) match the engine's, else what they were."""
     if isinstance(mine, dict):
         return shown(mine)
     conn, segments = mine
     if not isinstance(segments, list):
-        return f"returned {segments}, not a list of segments"
+        return (f"returned {segments}, not a list of segments", f"세그먼트 목록이 아닌 {segments} 반환")
     if conn["state"] != after["state"]:
         return _outcome_words(conn, segments)
     if after["state"] != S.CLOSED.value and any(conn.get(field) != after.get(field) for field in _FIELDS):
@@ -312,59 +312,90 @@ def _segment_words(fields: object) -> str:
     if isinstance(fields, dict) and "flags" in fields:
         ack = f" ack={fields['ack']}" if "ACK" in str(fields["flags"]).split(",") else ""
         return f"{fields['flags']} seq={fields['seq']}{ack}"
-    return shown(fields)
+    return text_in(shown(fields))
 
 
-def _outcome_words(conn: dict[str, object], sent: list[object]) -> str:
-    segments = ", ".join(_segment_words(s) for s in sent) if sent else "nothing"
+def _outcome_words(conn: dict[str, object], sent: list[object]) -> tuple[str, str]:
+    segments = ", ".join(_segment_words(s) for s in sent)
+    sends = (f"sends {segments}" if sent else "sends nothing", f"{segments} 보냄" if sent else "보내는 것 없음")
     state = conn.get("state")
     if state == S.CLOSED.value:
-        return f"sends {segments}; CLOSED"
+        return (f"{sends[0]}; CLOSED", f"{sends[1]}; CLOSED")
     tw = conn.get("time_wait_until")
-    timer = f", 2*MSL timer until {tw / 1e6:g} s" if isinstance(tw, int) else ""
-    return (
-        f"sends {segments}; {state} with SND.UNA={conn.get('snd_una')} SND.NXT={conn.get('snd_nxt')} "
-        f"RCV.NXT={conn.get('rcv_nxt')}{timer}"
+    variables = f"SND.UNA={conn.get('snd_una')} SND.NXT={conn.get('snd_nxt')} RCV.NXT={conn.get('rcv_nxt')}"
+    timer = (
+        (f", 2*MSL timer until {tw / 1e6:g} s", f", 2*MSL 타이머 만료 {tw / 1e6:g}초")
+        if isinstance(tw, int)
+        else ("", "")
     )
+    return (f"{sends[0]}; {state} with {variables}{timer[0]}", f"{sends[1]}; {state}, {variables}{timer[1]}")
 
 
-def _event_words(case: ClosingCase) -> str:
-    state = case.before["state"]
+_SIDE_KO = {"client": "클라이언트", "server": "서버"}
+
+
+def _event_words(case: ClosingCase) -> tuple[str, str]:
+    state, side = case.before["state"], case.side
     if case.event == "close":
-        return f"the {case.side} calls close in {state}"
+        return (f"the {side} calls close in {state}", f"{state} 상태의 {_SIDE_KO[side]}가 close 호출")
     if case.event == "time-wait over":
-        return f"the {case.side}'s 2*MSL timer fires in {state}"
-    return f"{_segment_words(case.segment)} reaches the {case.side} in {state}"
+        return (f"the {side}'s 2*MSL timer fires in {state}", f"{state} 상태인 {_SIDE_KO[side]}의 2*MSL 타이머 만료")
+    segment = _segment_words(case.segment)
+    return (f"{segment} reaches the {side} in {state}", f"{segment}: {state} 상태의 {_SIDE_KO[side]}에 도착")
 
 
-def _rule(case: ClosingCase) -> str:
+def _rule(case: ClosingCase) -> tuple[str, str]:
     state = S(case.before["state"])
     if case.event == "close":
+        target = "FIN-WAIT-1" if state is S.ESTABLISHED else "LAST-ACK"
         return (
             f"RFC 9293 3.10.4: CLOSE in {state} sends a FIN <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> (the FIN "
-            f"takes one sequence number) and moves to {'FIN-WAIT-1' if state is S.ESTABLISHED else 'LAST-ACK'}"
+            f"takes one sequence number) and moves to {target}",
+            f"RFC 9293 3.10.4: {state}에서 CLOSE를 하면 FIN <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK>를 보내고"
+            f"(FIN은 순서 번호 하나를 차지합니다) {target} 상태로 갑니다",
         )
     if case.event == "time-wait over":
-        return "RFC 9293 3.10.8: when the time-wait timeout (2*MSL) expires, delete the TCB and enter CLOSED"
+        return (
+            "RFC 9293 3.10.8: when the time-wait timeout (2*MSL) expires, delete the TCB and enter CLOSED",
+            "RFC 9293 3.10.8: time-wait 타임아웃(2*MSL)이 만료되면 TCB를 지우고 CLOSED 상태가 됩니다",
+        )
     after = S(case.after["state"])
     seg = case.segment
     if not _acceptable_in_words(case):
-        restart = " and restart the 2*MSL timer" if state is S.TIME_WAIT and "FIN" in str(seg["flags"]) else ""
+        fin_again = state is S.TIME_WAIT and "FIN" in str(seg["flags"])
         return (
-            "RFC 9293 3.10.7.4, first check (Table 6): a segment outside the receive window (an old "
-            f"duplicate) is answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>{restart}, and nothing else changes"
+            "RFC 9293 3.10.7.4, first check (Table 6): a segment outside the receive window (an old duplicate) "
+            "is answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+            + ("; in TIME-WAIT the peer's FIN again also restarts the 2*MSL timer" if fin_again else "")
+            + ", and nothing else changes",
+            "RFC 9293 3.10.7.4, 첫 번째 검사(Table 6): 수신 윈도우 밖의 세그먼트(오래된 중복 세그먼트)에는 "
+            "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 응답"
+            + ("하고, TIME-WAIT에서 다시 온 상대의 FIN은 2*MSL 타이머도 재시작하며" if fin_again else "하며")
+            + " 그 밖에는 아무것도 바뀌지 않습니다",
         )
     if state is S.TIME_WAIT:
-        return "RFC 9293 3.10.7.4 (TIME-WAIT): a FIN again is acknowledged, and the 2*MSL timer restarts"
+        return (
+            "RFC 9293 3.10.7.4 (TIME-WAIT): a FIN again is acknowledged, and the 2*MSL timer restarts",
+            "RFC 9293 3.10.7.4 (TIME-WAIT): 다시 온 FIN에는 확인응답을 보내고 2*MSL 타이머를 재시작합니다",
+        )
     if "FIN" in str(seg["flags"]) and after is not state:
+        starts = after is S.TIME_WAIT
         return (
             f"RFC 9293 3.10.7.4, eighth step: a FIN advances RCV.NXT over it and is acknowledged; {state} "
-            f"becomes {after}" + (" and the 2*MSL timer starts" if after is S.TIME_WAIT else "")
+            f"becomes {after}" + (" and the 2*MSL timer starts" if starts else ""),
+            f"RFC 9293 3.10.7.4, 여덟 번째 단계: FIN은 RCV.NXT를 하나 늘리고 확인응답을 받습니다. {state}에서 "
+            f"{after} 상태로 바뀌" + ("고 2*MSL 타이머가 시작됩니다" if starts else "게 됩니다"),
         )
     if after is not state:
-        return f"RFC 9293 3.10.7.4, fifth step: the ACK of our FIN moves {state} to {after}"
+        return (
+            f"RFC 9293 3.10.7.4, fifth step: the ACK of our FIN moves {state} to {after}",
+            f"RFC 9293 3.10.7.4, 다섯 번째 단계: 내 FIN에 대한 ACK가 오면 {state}에서 {after} 상태로 바뀝니다",
+        )
+    sends = ("an ACK", "ACK") if case.sent else ("nothing", "아무것도")
     return (
-        f"RFC 9293 3.10.7.4: in {state} this segment changes nothing and sends {'an ACK' if case.sent else 'nothing'}"
+        f"RFC 9293 3.10.7.4: in {state} this segment changes nothing and sends {sends[0]}",
+        f"RFC 9293 3.10.7.4: {state}에서 이 세그먼트는 아무것도 바꾸지 않고, "
+        + ("ACK를 보냅니다" if case.sent else "보내는 것도 없습니다"),
     )
 
 

@@ -23,6 +23,7 @@ from ... import kit
 from ...core.seqnum import SEQ_SPACE, seq_add
 from ...core.transitions import Action, Event
 from ...sim.history import Record
+from ...words import note_text
 from ..exercise import Exercise, Group, Mismatch, shown
 from ..plans import Execution, Plan, execute, record_from_wire, record_to_wire, transcript
 from ..questions import arrival_section
@@ -200,9 +201,13 @@ class _Runs(Group):
         reference, _ = self._reference(example)
         sides = tuple(example[1])
         if not isinstance(answer, dict) or "transcript" not in answer:
-            what = "the endpoint could not be made" if isinstance(answer, dict) else "no answer"
-            error = answer.get("error") if isinstance(answer, dict) else None
-            return Mismatch(what, "a run", f"raised {error}" if error else "nothing", _START, None)
+            what = (
+                ("the endpoint could not be made", "엔드포인트를 만들 수 없음")
+                if isinstance(answer, dict)
+                else ("no answer", "답 없음")
+            )
+            got = shown(answer) if isinstance(answer, dict) else ("nothing", "없음")
+            return Mismatch(what, ("a run", "실행"), got, _START, None)
         mine = answer["transcript"]
         history = _history(answer.get("history"))
         ends = answer.get("ends")
@@ -212,26 +217,25 @@ class _Runs(Group):
             ours = mine[number] if isinstance(mine, list) and number < len(mine) else None
             if ours == theirs:
                 continue
-            line = step.line or "(skipped: nothing in flight)"
+            line = step.line or "(nothing in flight)"
+            what = (f"step {number + 1}: {line}", f"{number + 1}단계: {line}")
             detail = RunFailure(reference, history, ends, number, sides, None)
             if not isinstance(ours, dict):
-                return Mismatch(f"step {number + 1}: {line}", "the run to go on", "it stopped", _START, detail)
+                return Mismatch(what, ("the run to go on", "실행 계속"), ("it stopped", "멈춤"), _START, detail)
             if "error" in ours:
-                return Mismatch(
-                    f"step {number + 1}: {line}",
-                    _doing(theirs, sides),
-                    shown(ours["error"]),
-                    _rule(step, None),
-                    detail,
-                )
+                return Mismatch(what, _doing(theirs, sides), shown(ours["error"]), _rule(step, None), detail)
             if ours.get("refused") != theirs.get("refused"):
-                expected_text = "the call is refused (CallRefused)" if theirs.get("refused") else "the call is made"
-                got = "it was refused" if ours.get("refused") else "it was made"
-                return Mismatch(f"step {number + 1}: {line}", expected_text, got, _rule(step, None), detail)
+                refused = (
+                    ("the call is refused (CallRefused)", "호출 거절(CallRefused)"),
+                    ("it was made", "호출이 실행됨"),
+                )
+                made = (("the call is made", "호출 실행"), ("it was refused", "호출이 거절됨"))
+                expected_text, got = refused if theirs.get("refused") else made
+                return Mismatch(what, expected_text, got, _rule(step, None), detail)
             side = next(side for side in sides if ours.get(side) != theirs.get(side))
             detail = dataclasses.replace(detail, side=side)
             return Mismatch(
-                what=f"step {number + 1}: {line} ({side})",
+                what=(f"{what[0]} ({side})", f"{what[1]} ({_SIDE_KO[side]})"),
                 expected=_side_doing(theirs[side]),
                 got=_side_doing(ours.get(side)),
                 rule=_rule(step, side),
@@ -240,7 +244,11 @@ class _Runs(Group):
         return None
 
 
-_START = "RFC 9293 3.3.1: an endpoint keeps a TCB and answers every call, segment and timer"
+_SIDE_KO = {"client": "클라이언트", "server": "서버"}
+_START = (
+    "RFC 9293 3.3.1: an endpoint keeps a TCB and answers every call, segment and timer",
+    "RFC 9293 3.3.1: 엔드포인트는 TCB를 유지하며 모든 호출, 세그먼트, 타이머에 응답합니다",
+)
 
 
 def _history(value: object) -> tuple[Record, ...] | None:
@@ -252,25 +260,35 @@ def _history(value: object) -> tuple[Record, ...] | None:
         return None
 
 
-def _segment_words(sent: list[object]) -> str:
+def _segment_words(sent: list[object]) -> tuple[str, str]:
     time_us, flags, seq, ack, wnd, length, _ = sent
     ack_text = f" ack={ack}" if "ACK" in str(flags).split(",") else ""
-    return f"{flags} seq={seq}{ack_text} len={length} wnd={wnd} at {time_us / 1e6:g} s"
+    segment = f"{flags} seq={seq}{ack_text} len={length} wnd={wnd}"
+    return (f"{segment} at {time_us / 1e6:g} s", f"{segment}, {time_us / 1e6:g}초")
 
 
-def _side_doing(entry: object) -> str:
+def _side_doing(entry: object) -> tuple[str, str]:
     if not isinstance(entry, dict):
-        return repr(entry)
+        return (repr(entry), repr(entry))
     sent = entry.get("sent") or []
-    segments = "; ".join(_segment_words(s) for s in sent) if sent else "nothing"
-    return f"sends {segments}; then {entry.get('state')}, {entry.get('received')} octets received"
+    en = "; ".join(_segment_words(s)[0] for s in sent) if sent else "nothing"
+    ko = "; ".join(_segment_words(s)[1] for s in sent) if sent else "없음"
+    state, received = entry.get("state"), entry.get("received")
+    return (
+        f"sends {en}; then {state}, {received} octets received",
+        f"보낸 세그먼트: {ko}. 그 뒤 상태 {state}, 받은 데이터 {received}바이트",
+    )
 
 
-def _doing(entry: dict[str, object], sides: tuple[str, ...]) -> str:
-    return " / ".join(f"{side}: {_side_doing(entry.get(side))}" for side in sides)
+def _doing(entry: dict[str, object], sides: tuple[str, ...]) -> tuple[str, str]:
+    doing = {side: _side_doing(entry.get(side)) for side in sides}
+    return (
+        " / ".join(f"{side}: {doing[side][0]}" for side in sides),
+        " / ".join(f"{_SIDE_KO[side]}: {doing[side][1]}" for side in sides),
+    )
 
 
-def _rule(step, side: str | None) -> str:
+def _rule(step, side: str | None) -> tuple[str, str]:
     """The engine's own reason at that step, for the side that differed: the arc it took
     (with the section and what the arc sends, written as the RFC writes segments), or the
     first note it made (with its reference)."""
@@ -278,23 +296,39 @@ def _rule(step, side: str | None) -> str:
         for who, arc in record.arcs:
             if side is None or who == side:
                 sends = [_SENDS[action] for action in arc.actions if action in _SENDS]
-                return f"RFC 9293 {section_of(arc)}: {arc}" + (f"; it sends {'; '.join(sends)}" if sends else "")
+                head = f"RFC 9293 {section_of(arc)}: {arc}"
+                return (
+                    head + (f"; it sends {'; '.join(s[0] for s in sends)}" if sends else ""),
+                    head + (f"; 보내는 세그먼트: {'; '.join(s[1] for s in sends)}" if sends else ""),
+                )
         for who, note in record.notes:
             if side is None or who == side:
-                return f"{note.reference}: {note.text}"
+                return (f"{note.reference}: {note_text(note, 'en')}", f"{note.reference}: {note_text(note, 'ko')}")
     if step.refused:
-        return step.refused
-    return "RFC 9293 3.10: the engine sends nothing here and stays where it is"
+        return (step.refused, step.refused)
+    return (
+        "RFC 9293 3.10: the engine sends nothing here and stays where it is",
+        "RFC 9293 3.10: 엔진은 여기서 아무것도 보내지 않고 상태도 그대로입니다",
+    )
 
 
 # What an arc's sending actions put on the wire, as RFC 9293 writes it.
 _SENDS = {
-    Action.SND_SYN: "<SEQ=ISS><CTL=SYN>",
-    Action.SND_SYN_ACK: "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, where RCV.NXT = SEG.SEQ+1 (the SYN takes one)",
-    Action.SND_ACK: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>",
-    Action.SND_FIN: "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> after any queued data (the FIN takes one)",
-    Action.SND_RST: "<SEQ=SND.NXT><CTL=RST>",
-    Action.SND_DATA: "the data from SND.NXT, at most MSS octets a segment, as far as SND.WND allows",
+    Action.SND_SYN: ("<SEQ=ISS><CTL=SYN>", "<SEQ=ISS><CTL=SYN>"),
+    Action.SND_SYN_ACK: (
+        "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, where RCV.NXT = SEG.SEQ+1 (the SYN takes one)",
+        "<SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, RCV.NXT = SEG.SEQ+1 (SYN이 번호 하나를 차지)",
+    ),
+    Action.SND_ACK: ("<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>", "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"),
+    Action.SND_FIN: (
+        "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> after any queued data (the FIN takes one)",
+        "대기 중인 데이터 뒤에 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> (FIN이 번호 하나를 차지)",
+    ),
+    Action.SND_RST: ("<SEQ=SND.NXT><CTL=RST>", "<SEQ=SND.NXT><CTL=RST>"),
+    Action.SND_DATA: (
+        "the data from SND.NXT, at most MSS octets a segment, as far as SND.WND allows",
+        "SND.NXT부터의 데이터, 세그먼트마다 MSS 바이트 이하, SND.WND가 허락하는 만큼",
+    ),
 }
 
 # Where section 3.10 says what each user call and timeout does.
