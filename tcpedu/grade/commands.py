@@ -55,18 +55,17 @@ def add_commands(commands: argparse._SubParsersAction, languages: tuple[str, ...
 
 
 def _notebooks(folder: Path) -> dict[Path, str]:
-    """The exercises' notebooks, from the course's ``exercises/`` folder (they are the course's,
-    built from ``lessons/exercises/``; a tcpedu installed without the course has none)."""
+    """The exercises' notebooks and README, from the course's ``exercises/`` folder (they are
+    the course's, built from ``lessons/exercises/``; a tcpedu installed without the course has
+    none)."""
     from .catalog import EXERCISES
 
     course = Path(__file__).resolve().parents[2] / "exercises"
     if not course.is_dir() or course.resolve() == folder.resolve():
         return {}
-    return {
-        folder / path.name: path.read_text(encoding="utf-8")
-        for ex in EXERCISES
-        for path in sorted(course.glob(f"{ex.notebook}*.ipynb"))
-    }
+    paths = [path for ex in EXERCISES for path in sorted(course.glob(f"{ex.notebook}*.ipynb"))]
+    paths += [course / "README.md"] if (course / "README.md").is_file() else []
+    return {folder / path.name: path.read_text(encoding="utf-8") for path in paths}
 
 
 def _exercise_for(path: Path, name: str | None):
