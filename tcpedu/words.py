@@ -342,8 +342,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "check.script": ("the run as a scenario script", "시나리오 스크립트로 본 실행"),
     "check.more": ("and {count} more", "그 밖에 {count}개 더"),
     "check.seed": (
-        "seed {seed}: the same code gets the same result on every run",
-        "시드 {seed}: 같은 코드는 언제나 같은 결과를 얻습니다",
+        "seed {seed}: the same code gets the same result on every run (tcpedu check FILE {options})",
+        "시드 {seed}: 같은 코드는 언제나 같은 결과를 얻습니다 (tcpedu check 파일 {options})",
     ),
     "check.source": ("checked: {origin}", "확인한 코드: {origin}"),
     "check.output": ("what your code printed", "코드가 출력한 내용"),

@@ -40,6 +40,7 @@ from tcpedu import (
     scenario_names,
 )
 from tcpedu.core import ARCS, MAX_WINDOW, SEQ_SPACE, Action, seq_add, seq_gt, seq_le, seq_lt, seq_sub
+from tcpedu.grade.views import record_view, shape
 
 S = State
 SYN, ACK, FIN, RST = Flags.SYN, Flags.ACK, Flags.FIN, Flags.RST
@@ -129,11 +130,6 @@ def tcb(snapshot: dict[str, object]) -> tuple[object, ...]:
     return tuple(snapshot[name] for name in TCB_NAMES)
 
 
-def shape(segments: list[Segment]) -> list[tuple[int, int | None, Flags, int]]:
-    """(seq, ack or None, flags, data length): what the RFC's <SEQ=..><ACK=..><CTL=..> fix."""
-    return [(s.seq, s.ack if s.has_ack else None, s.flags, len(s.data)) for s in segments]
-
-
 def observe(sim: Simulation) -> tuple[object, ...]:
     """Everything a request could change."""
     return (
@@ -148,23 +144,6 @@ def observe(sim: Simulation) -> tuple[object, ...]:
         bytes(sim.client.received),
         bytes(sim.server.received),
         sim.next_timer(),
-    )
-
-
-def record_view(record) -> tuple[object, ...]:
-    return (
-        record.index,
-        record.kind,
-        record.side,
-        record.detail,
-        record.time_us,
-        None if record.packet is None else (record.packet.id, record.packet.sender, record.packet.segment),
-        tuple((p.id, p.sender, p.segment, p.tag, p.copy_of, p.injected, p.sent_at_us) for p in record.sent),
-        record.arcs,
-        record.notes,
-        record.states,
-        record.tcbs,
-        record.in_flight,
     )
 
 

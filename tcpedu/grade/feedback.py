@@ -315,11 +315,18 @@ def text_report(result: ExerciseResult, lang: str = "en", scripts: bool = True) 
         if len(group_result.failures) > 5:
             lines.append(f"  ... {word('check.more', lang, count=len(group_result.failures) - 5)}")
     lines.append("")
-    lines.append(word("check.seed", lang, seed=result.intensity.seed))
+    lines.append(_seed(result, lang))
     if result.output:
         lines.append(f"{word('check.output', lang)}:")
         lines += [f"  {line}" for line in result.output.splitlines()[:10]]
     return "\n".join(lines) + "\n"
+
+
+def _seed(result: ExerciseResult, lang: str) -> str:
+    """The seed the examples came from, and the command that draws them again."""
+    intensity = result.intensity
+    options = f"--seed {intensity.seed}" + (f" --examples {intensity.factor:g}" if intensity.factor != 1 else "")
+    return word("check.seed", lang, seed=intensity.seed, options=options)
 
 
 def _padded(text: str, width: int) -> str:
@@ -402,7 +409,7 @@ def html_report(result: ExerciseResult, lang: str = "en") -> str:
         if len(group_result.failures) > 5:
             parts.append(f"<p>... {html.escape(word('check.more', lang, count=len(group_result.failures) - 5))}</p>")
         parts.append("</div>")
-    parts.append(f"<p><small>{html.escape(word('check.seed', lang, seed=result.intensity.seed))}</small></p>")
+    parts.append(f"<p><small>{html.escape(_seed(result, lang))}</small></p>")
     if result.output:
         parts.append(
             f"<details><summary>{html.escape(word('check.output', lang))}</summary>"

@@ -29,6 +29,7 @@ from ..sim.network import Packet
 from ..sim.settings import SETTINGS, Settings
 from ..sim.simulation import EndpointFactory, Simulation
 from .sandbox import describe_exception
+from .views import segment_shape
 
 __all__ = ["Execution", "Plan", "Step", "execute", "record_from_wire", "record_to_wire", "transcript"]
 
@@ -189,7 +190,10 @@ def transcript(execution: Execution, sides: Sequence[str]) -> list[dict[str, obj
 
 
 def _fields(segment: Segment) -> list[object]:
-    return [str(segment.flags), segment.seq, segment.ack, segment.wnd, len(segment.data), _digest(segment.data)]
+    """The segment's shape (flags, seq, ack when the ACK flag is on, length), its window and its
+    data's digest, JSON-ready."""
+    seq, ack, flags, length = segment_shape(segment)
+    return [str(flags), seq, ack, segment.wnd, length, _digest(segment.data)]
 
 
 def _digest(data: bytes) -> str:
