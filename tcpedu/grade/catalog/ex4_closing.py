@@ -146,10 +146,11 @@ def _plans(first_moves):
     of losses, duplicates, deliveries and waits around 2*MSL."""
     from hypothesis import strategies as st
 
-    def isn(low: int):  # the smallest runs use the course's ISNs, 100 and 300
-        return st.one_of(
-            st.integers(low, low + 3000), st.integers(SEQ_SPACE - 3, SEQ_SPACE - 1), st.integers(0, SEQ_SPACE - 1)
+    def isn(low: int):  # low + k, k small, just below the wrap, or any: the smallest is the course's own
+        offsets = st.one_of(
+            st.integers(0, 3000), st.integers(SEQ_SPACE - low - 3, SEQ_SPACE - low - 1), st.integers(0, SEQ_SPACE - 1)
         )
+        return offsets.map(lambda k: (low + k) % SEQ_SPACE)
 
     msl = st.sampled_from(["1", "2", "5"])
     data = st.one_of(

@@ -57,10 +57,13 @@ def _st():
 
 
 def _isn(low: int):
+    """An ISN ``low`` + k: k small, or just below 2**32 (so the numbers wrap), or anything; the
+    smallest is the course's ``low`` itself (100 for the client, 300 for the server)."""
     st = _st()
-    return st.one_of(
-        st.integers(low, low + 5000), st.integers(SEQ_SPACE - 50, SEQ_SPACE - 1), st.integers(0, SEQ_SPACE - 1)
+    offsets = st.one_of(
+        st.integers(0, 5000), st.integers(SEQ_SPACE - low - 50, SEQ_SPACE - low - 1), st.integers(0, SEQ_SPACE - 1)
     )
+    return offsets.map(lambda k: seq_add(low, k))
 
 
 def _settings(msl=("1", "2"), retries=(6,), windows=(65535,), mss=(536,)):
@@ -223,7 +226,9 @@ class _Runs(Group):
             if not isinstance(ours, dict):
                 return Mismatch(what, ("the run to go on", "실행 계속"), ("it stopped", "멈춤"), _START, detail)
             if "error" in ours:
-                return Mismatch(what, _doing(theirs, sides), shown(ours["error"]), _rule(step, None), detail)
+                return Mismatch(
+                    what, _doing(theirs, sides), shown(ours["error"]), _rule(reference, number, None), detail
+                )
             if ours.get("refused") != theirs.get("refused"):
                 refused = (
                     ("the call is refused (CallRefused)", "호출 거절(CallRefused)"),
@@ -231,14 +236,14 @@ class _Runs(Group):
                 )
                 made = (("the call is made", "호출 실행"), ("it was refused", "호출이 거절됨"))
                 expected_text, got = refused if theirs.get("refused") else made
-                return Mismatch(what, expected_text, got, _rule(step, None), detail)
+                return Mismatch(what, expected_text, got, _rule(reference, number, None), detail)
             side = next(side for side in sides if ours.get(side) != theirs.get(side))
             detail = dataclasses.replace(detail, side=side)
             return Mismatch(
                 what=(f"{what[0]} ({side})", f"{what[1]} ({_SIDE_KO[side]})"),
                 expected=_side_doing(theirs[side]),
                 got=_side_doing(ours.get(side)),
-                rule=_rule(step, side),
+                rule=_rule(reference, number, side),
                 detail=detail,
             )
         return None
@@ -288,10 +293,12 @@ def _doing(entry: dict[str, object], sides: tuple[str, ...]) -> tuple[str, str]:
     )
 
 
-def _rule(step, side: str | None) -> tuple[str, str]:
-    """The engine's own reason at that step, for the side that differed: the arc it took
+def _rule(reference: Execution, number: int, side: str | None) -> tuple[str, str]:
+    """The engine's own reason at step ``number``, for the side that differed: the arc it took
     (with the section and what the arc sends, written as the RFC writes segments), or the
-    first note it made (with its reference)."""
+    first note it made (with its reference); where it did nothing, the timers that kept it
+    where it is."""
+    step = reference.steps[number]
     for record in step.records:
         for who, arc in record.arcs:
             if side is None or who == side:
@@ -306,10 +313,40 @@ def _rule(step, side: str | None) -> tuple[str, str]:
                 return (f"{note.reference}: {note_text(note, 'en')}", f"{note.reference}: {note_text(note, 'ko')}")
     if step.refused:
         return (step.refused, step.refused)
+    if side is not None and step.records:
+        return _waiting(reference, number, side)
     return (
         "RFC 9293 3.10: the engine sends nothing here and stays where it is",
         "RFC 9293 3.10: 엔진은 여기서 아무것도 보내지 않고 상태도 그대로입니다",
     )
+
+
+def _waiting(reference: Execution, number: int, side: str) -> tuple[str, str]:
+    """Why the engine's ``side`` is still where it is after step ``number``: its timers, and
+    what last restarted the 2*MSL one."""
+    last = reference.steps[number].records[-1]
+    state, tcb = last.state_of(side), last.tcb_of(side)
+    side_ko = _SIDE_KO[side]
+    english = f"RFC 9293 3.10.8: the engine's {side} stays in {state}"
+    korean = f"RFC 9293 3.10.8: 엔진의 {side_ko} 상태는 {state} 그대로입니다"
+    until = tcb.get("time_wait_until")
+    if isinstance(until, float):
+        english += f": its 2*MSL timer runs until {until:g} s"
+        korean += f". 2*MSL 타이머 만료 시각: {until:g}초"
+        restarts = [
+            record.time
+            for step in reference.steps[: number + 1]
+            for record in step.records
+            for who, note in record.notes
+            if who == side and note.code == "retransmitted-fin-time-wait"
+        ]
+        if restarts:
+            english += f", restarted at {restarts[-1]:g} s when the peer's FIN came again (3.10.7.4)"
+            korean += f" (상대의 FIN이 다시 온 {restarts[-1]:g}초에 재시작, 3.10.7.4)"
+    elif isinstance(tcb.get("retransmit_at"), float):
+        english += f": its retransmission timer fires at {tcb['retransmit_at']:g} s (RFC 6298)"
+        korean += f". 재전송 타이머 만료 시각: {tcb['retransmit_at']:g}초 (RFC 6298)"
+    return (english, korean)
 
 
 # What an arc's sending actions put on the wire, as RFC 9293 writes it.
@@ -455,14 +492,23 @@ class Retransmission(_Runs):
 
     def plans(self):
         st = _st()
-        prefix = st.sampled_from([_OPEN, _HANDSHAKE])
-        moves = st.one_of(
-            st.tuples(st.just("drop"), st.integers(0, 2)),
-            _network(waits=("1", "2", "3", "7")),
-            _sends(20),
-            _calls("close"),
+        # What is lost, again and again: the SYN, the SYN,ACK, data, or a FIN.
+        lost = st.sampled_from(
+            [
+                _OPEN,
+                (*_OPEN, ("deliver", 0)),
+                (*_HANDSHAKE, ("call", "client", "send", 20)),
+                (*_HANDSHAKE, ("call", "client", "close", None)),
+                (*_HANDSHAKE, ("call", "client", "close", None), ("deliver", 0), ("call", "server", "close", None)),
+            ]
         )
-        return _plan(_settings(retries=(2, 3)), prefix, moves, size=14)
+        # Each loss, then time for the timer to fire: 1 s, then 2 more (back-off), then 4...
+        retries = st.lists(st.tuples(st.sampled_from(["1", "2", "3", "4"])), min_size=1, max_size=4).map(
+            lambda waits: tuple(move for (wait,) in waits for move in (("drop", 0), ("wait", wait)))
+        )
+        prefix = st.tuples(lost, retries).map(lambda v: (*v[0], *v[1]))
+        moves = st.one_of(_network(waits=("1", "2", "3", "7")), _sends(20), _calls("close"))
+        return _plan(_settings(retries=(2, 3)), prefix, moves, size=8)
 
 
 EXERCISE = Exercise(
