@@ -303,6 +303,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "재전송 타이머는 RTO = 1초에서 시작해 만료될 때마다 두 배가 됩니다 (RFC 6298 2.1, 5.5): (재)전송 뒤 "
         "1, 2, 4, ...초 만에 만료됩니다.",
     ),
+    "hint.syn_rto_reset": (
+        "The {side}'s SYN timer expired during the handshake, so RFC 6298 (5.7) starts the data phase with RTO = 3 s: "
+        "neither the initial 1 s nor the backed-off value.",
+        "핸드셰이크 중에 {side} 쪽의 SYN 타이머가 만료되었으므로, RFC 6298(5.7)에 따라 데이터 단계는 RTO 3초로 "
+        "시작합니다: 처음의 1초도, 두 배로 늘어난 값도 아닙니다.",
+    ),
+    "hint.timer_stopped": (
+        "The {side}'s timer was due then, but it stopped when the {side} went to {state}: nothing of the {side}'s "
+        "waits for an acknowledgment any more (RFC 6298 5.2). Whose segment still does?",
+        "그때 {side} 쪽 타이머가 만료될 예정이었지만, {side} 쪽이 {state} 상태로 가면서 멈췄습니다: {side} 쪽에는 "
+        "확인응답을 기다리는 세그먼트가 더 없습니다 (RFC 6298 5.2). 아직 기다리는 세그먼트는 누구의 것일까요?",
+    ),
+    "hint.timer_running": (
+        "The {side}'s timer was already running when it sent its last segment, so that segment did not restart it "
+        "(RFC 6298 5.1): it still counts from the earlier transmission.",
+        "{side} 쪽이 마지막 세그먼트를 보낼 때 타이머는 이미 돌고 있었으므로, 그 세그먼트로 타이머가 다시 시작되지 "
+        "않습니다 (RFC 6298 5.1): 여전히 앞선 전송 때부터 셉니다.",
+    ),
     # the lessons' tables (tcpedu.course)
     "table.state": ("state", "상태"),
     "table.meaning": ("what it means (RFC 9293 3.3.2)", "의미 (RFC 9293 3.3.2)"),
