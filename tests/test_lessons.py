@@ -160,3 +160,69 @@ def test_the_seed_table_lists_every_point_once_and_names_lessons_and_cells_that_
 def test_the_seed_table_teaches_at_least_the_opening_half_of_the_note():
     rows = {point: lesson.strip() for point, lesson, _ in ROW.findall((ROOT / "README.md").read_text("utf-8"))}
     assert all(rows[f"S{n}"] != "—" for n in range(1, 19))
+
+
+# ------------------------------------------------------------------------------------------------
+# Lessons 3, 4 and 5 (lost handshake segments, old duplicate SYNs, simultaneous open)
+
+L3 = "03_lost_handshake_segments"
+
+
+def test_l3_a_syn_lost_twice_goes_out_a_third_time_at_3_s():
+    # RFC 6298 2.1: RTO = 1 s before any RTT sample; 5.5: RTO doubles at each expiry. SYN at 0, again
+    # at 0 + 1, and (lost again) at 1 + 2.
+    assert outcome_of(scene(L3, "syn-lost-twice")).records[0].time == 0 + 1 + 2
+
+
+def test_l3_with_six_retries_connect_gives_up_at_127_s_short_of_rfc_9293s_3_minutes():
+    # SYNs at 0, 1, 3, 7, 15, 31, 63 s (RFC 6298 5.5), then one more expiry after RTO = 64 s; the user
+    # timeout closes the connection (RFC 9293 3.10.8). MUST-23 (3.8.3) asks for at least 3 minutes.
+    outcome = outcome_of(scene(L3, "connect-gives-up"))
+    gives_up = sum(2**k for k in range(7))
+    assert outcome.records[0].time == gives_up == 127 < 3 * 60
+    assert outcome.state_of("client") is State.CLOSED
+    syns = [r.time for r in outcome.before for p in r.sent if p.segment.has_syn]
+    assert syns == [0, 1, 3, 7, 15, 31, 63]
+
+
+def test_l3_the_data_phase_after_a_retransmitted_syn_starts_with_an_rto_of_3_s():
+    # RFC 6298 5.7: the SYN's timer expired, so the RTO is re-initialized to 3 s when data transmission
+    # begins; the handshake ends at t = 1, the data leaves then and is resent at 1 + 3.
+    assert outcome_of(scene(L3, "data-after-lost-syn")).records[0].time == 1 + 3
+
+
+def test_l3_a_repeated_syn_in_syn_received_gets_a_bare_ack():
+    # RFC 9293 3.10.7.4, first check: SEG.SEQ = 100, SEG.LEN = 1, RCV.NXT = 101: not acceptable
+    # (Table 6), so <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with SND.NXT = ISS + 1 = 301. (Linux resends
+    # its SYN,ACK here.)
+    outcome = outcome_of(scene(L3, "synack-lost-syn-arrives"))
+    assert sent(outcome, "server") == [("ACK", 301, 101)]
+    assert outcome.state_of("server") is State.SYN_RECEIVED
+
+
+def test_l3_after_a_lost_syn_ack_it_is_the_servers_repeated_syn_ack_that_makes_the_client_established():
+    # RFC 9293 3.10.7.3, fifth: in SYN-SENT a segment with neither SYN nor RST is dropped; 3.10.7.4,
+    # fourth check is never reached by the repeated SYN (it fails the first), so no return to LISTEN.
+    options = ["the-servers-ack", "the-servers-syn-ack", "a-second-syn-resets"]
+    choice = ChoiceAnswer(scene(L3, "synack-lost-both-resend"), [scene(L3, o) for o in options])
+    assert options[choice.expected] == "the-servers-syn-ack"
+
+
+def test_l3_the_lost_syn_ack_scenario_sends_what_rfc_9293s_text_says():
+    from tcpedu.scenario import load_scenario
+
+    run = run_script(load_scenario("lost-syn-ack"))
+    assert run.ok
+    segments = [
+        (r.time, p.sender, str(p.segment.flags), p.segment.seq, p.segment.ack if p.segment.has_ack else None)
+        for r in run.simulation.history
+        for p in r.sent
+    ]
+    assert segments == [
+        (0, "client", "SYN", 100, None),
+        (0, "server", "SYN,ACK", 300, 101),
+        (1, "client", "SYN", 100, None),  # both timers: RTO = 1 s (RFC 6298 2.1)
+        (1, "server", "SYN,ACK", 300, 101),
+        (1, "server", "ACK", 301, 101),  # the repeated SYN: 3.10.7.4, first check
+        (1, "client", "ACK", 101, 301),  # the repeated SYN,ACK: 3.10.7.3, ESTABLISHED
+    ]
