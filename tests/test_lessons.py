@@ -226,3 +226,47 @@ def test_l3_the_lost_syn_ack_scenario_sends_what_rfc_9293s_text_says():
         (1, "server", "ACK", 301, 101),  # the repeated SYN: 3.10.7.4, first check
         (1, "client", "ACK", 101, 301),  # the repeated SYN,ACK: 3.10.7.3, ESTABLISHED
     ]
+
+
+L4 = "04_old_duplicate_syns"
+
+
+def test_l4_a_listener_answers_an_old_duplicate_syn_as_any_other_it_cannot_tell():
+    # RFC 9293 Figure 8 line 3 and 3.4.1: "The receiver of the first SYN has no way of knowing whether
+    # the segment was an old one"; 3.10.7.2: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, RCV.NXT = 90 + 1.
+    outcome = outcome_of(scene(L4, "old-syn-arrives"))
+    assert outcome.state_of("server") is State.SYN_RECEIVED
+    assert sent(outcome, "server") == [("SYN,ACK", 300, 91)]
+
+
+def test_l4_a_syn_ack_for_a_syn_never_sent_gets_a_rst_whose_seq_is_its_ack():
+    # 3.10.7.3, first check: SEG.ACK = 91 =< ISS = 100, so <SEQ=SEG.ACK><CTL=RST> (Figure 8 line 5),
+    # no ACK flag; the client stays in SYN-SENT.
+    outcome = outcome_of(scene(L4, "synack-for-an-old-syn"))
+    [rst] = outcome.sent_by("client")
+    assert (str(rst.flags), rst.seq, rst.has_ack) == ("RST", 91, False)
+    assert outcome.state_of("client") is State.SYN_SENT
+
+
+def test_l4_the_rst_sends_a_passively_opened_syn_received_back_to_listen():
+    # Figure 5 note 1; 3.10.7.4, second check, SYN-RECEIVED: passive OPEN -> LISTEN (SEG.SEQ = 91 = RCV.NXT).
+    outcome = outcome_of(scene(L4, "rst-reaches-the-server"))
+    assert outcome.state_before("server") is State.SYN_RECEIVED and outcome.state_of("server") is State.LISTEN
+
+
+def test_l4_data_on_an_old_syn_is_held_and_never_reaches_the_application():
+    # 3.5: data on a SYN is not delivered "until it is clear the data is valid (e.g., ... buffered ...
+    # until the connection reaches the ESTABLISHED state"; the RST discards the half-open connection.
+    options = ["delivered-at-once", "held-then-dropped", "delivered-later"]
+    choice = ChoiceAnswer(scene(L4, "old-syn-with-data"), [scene(L4, o) for o in options])
+    assert options[choice.expected] == "held-then-dropped"
+
+
+def test_l4_a_real_syn_that_overtakes_the_rst_is_swallowed_and_resent_by_the_clients_timer_at_1_s():
+    # 3.10.7.4, fourth check, SYN-RECEIVED: "If the connection was initiated with a passive OPEN, then
+    # return this connection to the LISTEN state and return" (the SYN, seq 100, is in the window from
+    # RCV.NXT 91); the listener ignores the RST (3.10.7.2); the client's SYN timer (t = 0, RTO 1 s) fires.
+    outcome = outcome_of(scene(L4, "syn-overtakes-rst"))
+    assert outcome.state_before("server") is State.LISTEN
+    assert outcome.records[0].time == 1 and outcome.records[0].side == "client"
+    assert sent(outcome, "client") == [("SYN", 100, 0)]
