@@ -250,6 +250,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "ack is the next sequence number this side expects from the other (its RCV.NXT).",
         "ack는 이쪽이 상대에게서 다음에 기대하는 순서 번호(RCV.NXT)입니다.",
     ),
+    "hint.rst_without_ack": (
+        "A RST that takes its seq from the arriving segment's ACK field acknowledges nothing: its ACK bit is off "
+        "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",
+        "도착한 세그먼트의 ACK 필드 값을 seq로 쓰는 RST는 아무것도 확인응답하지 않습니다: ACK 비트가 꺼져 있습니다 "
+        "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",
+    ),
     "hint.rst_seq_from_ack": (
         "A RST answering a segment that carries an ACK takes its seq from that ACK field (RFC 9293 3.5.2).",
         "ACK가 있는 세그먼트에 대한 RST는 그 ACK 필드의 값을 seq로 씁니다 (RFC 9293 3.5.2).",

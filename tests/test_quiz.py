@@ -339,3 +339,12 @@ def test_a_segment_sent_while_the_timer_runs_does_not_restart_it():
     question.seconds.value = "1.5"
     question.check.click()
     assert "did not restart it" in question.feedback.value
+
+
+def test_a_rst_with_an_ack_where_the_rst_takes_its_seq_from_the_ack_gets_its_own_hint():
+    # RFC 9293 3.10.7.3 (Figure 8 line 5): a SYN,ACK acknowledging 91 in SYN-SENT (ISS 100) gets
+    # <SEQ=SEG.ACK><CTL=RST>, with no ACK bit.
+    question = ask_segment(OPEN + "inject server SYN seq=90\ndeliver server\n", side="client")
+    question.flags.value, question.seq.value = "RST,ACK", "91"
+    question.check.click()
+    assert "acknowledges nothing" in question.feedback.value

@@ -233,6 +233,8 @@ class SegmentAnswer:
             return word("hint.needs_rst", lang)
         if given & Flags.RST and not expected & Flags.RST:
             return word("hint.no_rst", lang)
+        if given == Flags.RST | Flags.ACK and expected == Flags.RST:
+            return word("hint.rst_without_ack", lang)
         if expected & Flags.SYN and not given & Flags.SYN:
             return word("hint.needs_syn" if expected & Flags.ACK else "hint.open_syn", lang, side=side)
         if given & Flags.SYN and not expected & Flags.SYN:
