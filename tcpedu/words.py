@@ -250,6 +250,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "ack is the next sequence number this side expects from the other (its RCV.NXT).",
         "ack는 이쪽이 상대에게서 다음에 기대하는 순서 번호(RCV.NXT)입니다.",
     ),
+    "hint.acks_unsent": (
+        "The segment's ACK field is {ack}, but the {side} has sent only its SYN, seq {iss}: the one acceptable "
+        "acknowledgment is {next}. In SYN-SENT any other is answered with a reset (RFC 9293 3.10.7.3).",
+        "이 세그먼트의 ACK 필드 값은 {ack}인데, {side} 쪽이 보낸 것은 seq가 {iss}인 SYN뿐이므로 받아들일 수 있는 "
+        "확인응답 번호는 {next} 하나입니다. SYN-SENT에서는 그 밖의 확인응답에 RST로 답합니다 (RFC 9293 3.10.7.3).",
+    ),
+    "hint.old_syn": (
+        "This SYN's sequence number was received already (it is below RCV.NXT): the first check of RFC 9293 "
+        "3.10.7.4 answers it with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and drops it.",
+        "이 SYN의 순서 번호는 이미 받은 번호입니다(RCV.NXT보다 앞섬): RFC 9293 3.10.7.4의 첫 번째 검사에 따라 "
+        "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답하고 버립니다.",
+    ),
+    "hint.old_syn_linux": (
+        "That is what Linux does; by RFC 9293's text, this SYN's sequence number was received already (it is below "
+        "RCV.NXT), so the first check of 3.10.7.4 answers it with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and drops it.",
+        "Linux라면 그렇게 합니다. RFC 9293의 본문대로라면 이 SYN의 순서 번호는 이미 받은 번호이므로(RCV.NXT보다 "
+        "앞섬) 3.10.7.4의 첫 번째 검사에 따라 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답하고 버립니다.",
+    ),
     "hint.rst_without_ack": (
         "A RST that takes its seq from the arriving segment's ACK field acknowledges nothing: its ACK bit is off "
         "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",

@@ -348,3 +348,20 @@ def test_a_rst_with_an_ack_where_the_rst_takes_its_seq_from_the_ack_gets_its_own
     question.flags.value, question.seq.value = "RST,ACK", "91"
     question.check.click()
     assert "acknowledges nothing" in question.feedback.value
+
+
+def test_an_answer_to_an_old_syn_that_resends_the_syn_ack_is_told_it_is_linuxs_not_the_rfcs():
+    # The SYN,ACK is lost; the repeated SYN (seq 100 < RCV.NXT 101) reaches SYN-RECEIVED: RFC 9293
+    # 3.10.7.4 answers <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; Linux's tcp_check_req resends the SYN,ACK.
+    question = ask_segment(OPEN + "deliver\ndrop\nwait next\ndeliver\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "SYN,ACK", "300", "101"
+    question.check.click()
+    assert "That is what Linux does" in html.unescape(question.feedback.value)
+
+
+def test_a_syn_ack_acknowledging_a_syn_never_sent_is_explained_with_the_iss():
+    # Figure 8: ack = 91 reaches SYN-SENT with ISS 100; only 101 is acceptable (RFC 9293 3.10.7.3).
+    question = ask_segment(OPEN + "inject server SYN seq=90\ndeliver server\n", side="client", lang="ko")
+    question.flags.value, question.seq.value, question.ack.value = "ACK", "101", "301"
+    question.check.click()
+    assert "받아들일 수 있는 확인응답 번호는 101 하나입니다" in question.feedback.value

@@ -17,7 +17,7 @@ import itertools
 from decimal import Decimal, InvalidOperation
 
 from ..core.segment import Flags, Segment
-from ..core.seqnum import SEQ_SPACE, seq_add
+from ..core.seqnum import SEQ_SPACE, seq_add, seq_le
 from ..core.states import State
 from ..core.transitions import Arc, arcs_from
 from ..narrator import narrate
@@ -229,7 +229,11 @@ class SegmentAnswer:
         side = _side(self.side, lang)
         if given == Flags.FIN and expected == Flags.FIN | Flags.ACK:
             return word("hint.fin_ack", lang)
+        arrival, arrived = self.scene.arrival(), self.scene.arrived()
         if expected & Flags.RST and not given & Flags.RST:
+            iss = self.scene.tcb_before(self.side).get("ISS")
+            if arrival == (self.side, State.SYN_SENT) and arrived is not None and arrived.has_ack and iss is not None:
+                return word("hint.acks_unsent", lang, side=side, ack=arrived.ack, iss=iss, next=seq_add(iss, 1))
             return word("hint.needs_rst", lang)
         if given & Flags.RST and not expected & Flags.RST:
             return word("hint.no_rst", lang)
@@ -238,6 +242,11 @@ class SegmentAnswer:
         if expected & Flags.SYN and not given & Flags.SYN:
             return word("hint.needs_syn" if expected & Flags.ACK else "hint.open_syn", lang, side=side)
         if given & Flags.SYN and not expected & Flags.SYN:
+            rcv_nxt = self.scene.tcb_before(self.side).get("RCV.NXT")
+            old = arrived is not None and arrived.has_syn and isinstance(rcv_nxt, int)
+            if old and arrival is not None and seq_le(seq_add(arrived.seq, arrived.seg_len), rcv_nxt):
+                linux = arrival[1] is State.SYN_RECEIVED
+                return word("hint.old_syn_linux" if linux else "hint.old_syn", lang)
             return word("hint.syn_once", lang, side=side)
         if expected & Flags.ACK and not given & Flags.ACK:
             return word("hint.needs_ack", lang)
