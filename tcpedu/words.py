@@ -259,6 +259,30 @@ WORDS: dict[str, tuple[str, str]] = {
         "ack is the next sequence number this side expects from the other (its RCV.NXT).",
         "ack는 이쪽이 상대에게서 다음에 기대하는 순서 번호(RCV.NXT)입니다.",
     ),
+    "hint.acks_unsent": (
+        "The segment's ACK field is {ack}, but the {side} has sent only its SYN, seq {iss}: the one acceptable "
+        "acknowledgment is {next}. In SYN-SENT any other is answered with a reset (RFC 9293 3.10.7.3).",
+        "이 세그먼트의 ACK 필드 값은 {ack}인데, {side} 쪽이 보낸 것은 seq가 {iss}인 SYN뿐이므로 받아들일 수 있는 "
+        "확인응답 번호는 {next} 하나입니다. SYN-SENT에서는 그 밖의 확인응답에 RST로 답합니다 (RFC 9293 3.10.7.3).",
+    ),
+    "hint.old_syn": (
+        "This SYN's sequence number was received already (it is below RCV.NXT): the first check of RFC 9293 "
+        "3.10.7.4 answers it with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and drops it.",
+        "이 SYN의 순서 번호는 이미 받은 번호입니다(RCV.NXT보다 앞섬): RFC 9293 3.10.7.4의 첫 번째 검사에 따라 "
+        "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답하고 버립니다.",
+    ),
+    "hint.old_syn_linux": (
+        "That is what Linux does; by RFC 9293's text, this SYN's sequence number was received already (it is below "
+        "RCV.NXT), so the first check of 3.10.7.4 answers it with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and drops it.",
+        "Linux라면 그렇게 합니다. RFC 9293의 본문대로라면 이 SYN의 순서 번호는 이미 받은 번호이므로(RCV.NXT보다 "
+        "앞섬) 3.10.7.4의 첫 번째 검사에 따라 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답하고 버립니다.",
+    ),
+    "hint.rst_without_ack": (
+        "A RST that takes its seq from the arriving segment's ACK field acknowledges nothing: its ACK bit is off "
+        "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",
+        "도착한 세그먼트의 ACK 필드 값을 seq로 쓰는 RST는 아무것도 확인응답하지 않습니다: ACK 비트가 꺼져 있습니다 "
+        "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",
+    ),
     "hint.rst_seq_from_ack": (
         "A RST answering a segment that carries an ACK takes its seq from that ACK field (RFC 9293 3.5.2).",
         "ACK가 있는 세그먼트에 대한 RST는 그 ACK 필드의 값을 seq로 씁니다 (RFC 9293 3.5.2).",
@@ -311,6 +335,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "1, 2, 4, ... s after each (re)transmission.",
         "재전송 타이머는 RTO = 1초에서 시작해 만료될 때마다 두 배가 됩니다 (RFC 6298 2.1, 5.5): (재)전송 뒤 "
         "1, 2, 4, ...초 만에 만료됩니다.",
+    ),
+    "hint.syn_rto_reset": (
+        "The {side}'s SYN timer expired during the handshake, so RFC 6298 (5.7) starts the data phase with RTO = 3 s: "
+        "neither the initial 1 s nor the backed-off value.",
+        "핸드셰이크 중에 {side} 쪽의 SYN 타이머가 만료되었으므로, RFC 6298(5.7)에 따라 데이터 단계는 RTO 3초로 "
+        "시작합니다: 처음의 1초도, 두 배로 늘어난 값도 아닙니다.",
+    ),
+    "hint.timer_stopped": (
+        "The {side}'s timer was due then, but it stopped when the {side} went to {state}: nothing of the {side}'s "
+        "waits for an acknowledgment any more (RFC 6298 5.2). Whose segment still does?",
+        "그때 {side} 쪽 타이머가 만료될 예정이었지만, {side} 쪽이 {state} 상태로 가면서 멈췄습니다: {side} 쪽에는 "
+        "확인응답을 기다리는 세그먼트가 더 없습니다 (RFC 6298 5.2). 아직 기다리는 세그먼트는 누구의 것일까요?",
+    ),
+    "hint.timer_running": (
+        "The {side}'s timer was already running when it sent its last segment, so that segment did not restart it "
+        "(RFC 6298 5.1): it still counts from the earlier transmission.",
+        "{side} 쪽이 마지막 세그먼트를 보낼 때 타이머는 이미 돌고 있었으므로, 그 세그먼트로 타이머가 다시 시작되지 "
+        "않습니다 (RFC 6298 5.1): 여전히 앞선 전송 때부터 셉니다.",
     ),
     # the lessons' tables (tcpedu.course)
     "table.state": ("state", "상태"),

@@ -299,3 +299,69 @@ def test_isn_samples_grow_with_the_clock_and_differ_between_ports():
     assert [b - a for a, b in itertools.pairwise(same_port)] == [250_000, 250_000, 58 * 250_000]
     others = [int(row[2]) for row in rows if row[1] != "50000"]
     assert len(set(others + same_port[:1])) == 3
+
+
+# ------------------------------------------------------------------------------------------------
+# Timer hints aimed at the mistake (lessons 3-5)
+
+
+def test_the_data_after_a_retransmitted_syn_waits_3_seconds_and_a_wrong_guess_is_told_why():
+    # RFC 6298 5.7: the SYN's timer expired, so the data phase starts with RTO = 3 s. The SYN was
+    # lost once: the handshake ends at t = 1, the data leaves at t = 1 and is resent at 1 + 3 = 4.
+    scene = OPEN + "drop\nwait next\ndeliver all\nclient send 100\ndrop\nwait next\n"
+    question = ask_time(scene)
+    assert question.decided.expected == 4
+    for wrong in ("2", "3"):  # RTO back to 1 s; the backed-off RTO of 2 s kept
+        question.seconds.value = wrong
+        question.check.click()
+        assert "5.7" in question.feedback.value and "3 s" in question.feedback.value
+        question.attempts = 0
+
+
+def test_a_timer_stopped_by_a_return_to_listen_is_named_in_the_hint():
+    # The old SYN (t = 0.4) starts the server's SYN,ACK timer (due 1.4); the client's SYN, in the
+    # window, sends the server back to LISTEN (RFC 9293 3.10.7.4, fourth check), which stops it. The
+    # client's own SYN timer, started at 0, fires at 1.
+    scene = OPEN + "wait 0.4\ninject server SYN seq=90\ndeliver server\ndeliver client\ndeliver client\nwait next\n"
+    question = ask_time(scene, lang="ko")
+    assert question.decided.expected == 1
+    question.seconds.value = "1.4"
+    question.check.click()
+    assert "LISTEN 상태로 가면서 멈췄습니다" in question.feedback.value
+
+
+def test_a_segment_sent_while_the_timer_runs_does_not_restart_it():
+    # RFC 6298 5.1: A's SYN,ACK at 0.5 (its SYN again, seq 100) finds the timer of its SYN of t = 0
+    # running: the timer fires at 1, not at 0.5 + 1.
+    scene = "client isn 100\nserver isn 300\nclient connect\ndrop\nwait 0.5\nserver connect\ndeliver\ndrop\nwait next\n"
+    question = ask_time(scene)
+    assert question.decided.expected == 1
+    question.seconds.value = "1.5"
+    question.check.click()
+    assert "did not restart it" in question.feedback.value
+
+
+def test_a_rst_with_an_ack_where_the_rst_takes_its_seq_from_the_ack_gets_its_own_hint():
+    # RFC 9293 3.10.7.3 (Figure 8 line 5): a SYN,ACK acknowledging 91 in SYN-SENT (ISS 100) gets
+    # <SEQ=SEG.ACK><CTL=RST>, with no ACK bit.
+    question = ask_segment(OPEN + "inject server SYN seq=90\ndeliver server\n", side="client")
+    question.flags.value, question.seq.value = "RST,ACK", "91"
+    question.check.click()
+    assert "acknowledges nothing" in question.feedback.value
+
+
+def test_an_answer_to_an_old_syn_that_resends_the_syn_ack_is_told_it_is_linuxs_not_the_rfcs():
+    # The SYN,ACK is lost; the repeated SYN (seq 100 < RCV.NXT 101) reaches SYN-RECEIVED: RFC 9293
+    # 3.10.7.4 answers <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; Linux's tcp_check_req resends the SYN,ACK.
+    question = ask_segment(OPEN + "deliver\ndrop\nwait next\ndeliver\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "SYN,ACK", "300", "101"
+    question.check.click()
+    assert "That is what Linux does" in html.unescape(question.feedback.value)
+
+
+def test_a_syn_ack_acknowledging_a_syn_never_sent_is_explained_with_the_iss():
+    # Figure 8: ack = 91 reaches SYN-SENT with ISS 100; only 101 is acceptable (RFC 9293 3.10.7.3).
+    question = ask_segment(OPEN + "inject server SYN seq=90\ndeliver server\n", side="client", lang="ko")
+    question.flags.value, question.seq.value, question.ack.value = "ACK", "101", "301"
+    question.check.click()
+    assert "받아들일 수 있는 확인응답 번호는 101 하나입니다" in question.feedback.value

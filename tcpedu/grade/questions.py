@@ -13,10 +13,11 @@ first comment line (and its ``#ko:`` line) is the question's prompt.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from decimal import Decimal, InvalidOperation
 
 from ..core.segment import Flags, Segment
-from ..core.seqnum import SEQ_SPACE, seq_add
+from ..core.seqnum import SEQ_SPACE, seq_add, seq_le
 from ..core.states import State
 from ..core.transitions import Arc, arcs_from
 from ..narrator import narrate
@@ -228,13 +229,24 @@ class SegmentAnswer:
         side = _side(self.side, lang)
         if given == Flags.FIN and expected == Flags.FIN | Flags.ACK:
             return word("hint.fin_ack", lang)
+        arrival, arrived = self.scene.arrival(), self.scene.arrived()
         if expected & Flags.RST and not given & Flags.RST:
+            iss = self.scene.tcb_before(self.side).get("ISS")
+            if arrival == (self.side, State.SYN_SENT) and arrived is not None and arrived.has_ack and iss is not None:
+                return word("hint.acks_unsent", lang, side=side, ack=arrived.ack, iss=iss, next=seq_add(iss, 1))
             return word("hint.needs_rst", lang)
         if given & Flags.RST and not expected & Flags.RST:
             return word("hint.no_rst", lang)
+        if given == Flags.RST | Flags.ACK and expected == Flags.RST:
+            return word("hint.rst_without_ack", lang)
         if expected & Flags.SYN and not given & Flags.SYN:
             return word("hint.needs_syn" if expected & Flags.ACK else "hint.open_syn", lang, side=side)
         if given & Flags.SYN and not expected & Flags.SYN:
+            rcv_nxt = self.scene.tcb_before(self.side).get("RCV.NXT")
+            old = arrived is not None and arrived.has_syn and isinstance(rcv_nxt, int)
+            if old and arrival is not None and seq_le(seq_add(arrived.seq, arrived.seg_len), rcv_nxt):
+                linux = arrival[1] is State.SYN_RECEIVED
+                return word("hint.old_syn_linux" if linux else "hint.old_syn", lang)
             return word("hint.syn_once", lang, side=side)
         if expected & Flags.ACK and not given & Flags.ACK:
             return word("hint.needs_ack", lang)
@@ -330,7 +342,47 @@ class TimeAnswer:
         gave_up = any(note.code == "give-up" for r in self.scene.records for _, note in r.notes)
         if gave_up:
             return word("hint.give_up", lang)
+        if self._last_note(("syn-rto-reset", "rtt-sample")) == "syn-rto-reset":
+            return word("hint.syn_rto_reset", lang, side=side)
+        stopped = self._stopped_at(answer)
+        if stopped is not None:
+            who, state = stopped
+            return word("hint.timer_stopped", lang, side=_side(who, lang), state=state.value)
+        if self._restarted_at(answer):
+            return word("hint.timer_running", lang, side=side)
         return word("hint.rto", lang)
+
+    def _last_note(self, codes: tuple[str, ...]) -> str | None:
+        """The last of ``codes`` that the timer's side noted in the scene (an RTT sample after
+        RFC 6298 5.7's reset computes the RTO afresh), or None."""
+        noted = [note.code for r in self.scene.before for who, note in r.notes if who == self.side]
+        return next((code for code in reversed(noted) if code in codes), None)
+
+    def _stopped_at(self, answer: Decimal) -> tuple[str, State] | None:
+        """(side, its state now) if a retransmission timer was due at ``answer`` and stopped
+        before it fired (RFC 6298 5.2: no unacknowledged segment, as in LISTEN), else None."""
+        if not self.scene.before:
+            return None
+        last = self.scene.before[-1]
+        fired = {(r.side, r.time_us) for r in self.scene.before if r.kind == "timer"}
+        for who in ("client", "server"):
+            due = {r.tcb_of(who).get("retransmit_at") for r in self.scene.before} - {None}
+            due = {t for t in due if (who, round(t * 1_000_000)) not in fired}
+            if last.tcb_of(who).get("retransmit_at") is None and any(Decimal(str(t)) == answer for t in due):
+                return who, last.state_of(who)
+        return None
+
+    def _restarted_at(self, answer: Decimal) -> bool:
+        """Whether ``answer`` is one RTO after the timer's side last sent sequence space while its
+        timer was already running, which RFC 6298 (5.1) does not restart."""
+        records = self.scene.before
+        for previous, record in reversed(list(itertools.pairwise(records))):
+            if any(p.sender == self.side and p.segment.seg_len for p in record.sent):
+                was, now = previous.tcb_of(self.side), record.tcb_of(self.side)
+                running = was.get("retransmit_at") is not None and was.get("retransmit_at") == now.get("retransmit_at")
+                sent_at = Decimal(record.time_us) / 1_000_000
+                return running and now.get("RTO") is not None and answer == sent_at + Decimal(str(now["RTO"]))
+        return False
 
     def _entered_time_wait(self) -> Decimal | None:
         for record in self.scene.before:
