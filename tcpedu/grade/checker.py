@@ -13,17 +13,19 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
+import gc
 import time
 from collections.abc import Callable
 
 from .exercise import Exercise, Group, Mismatch, Text
 from .imports import forbidden_uses
-from .sandbox import Limits, Sandbox, SandboxError
+from .sandbox import Isolation, Limits, Sandbox, SandboxError
 from .source import Answer
 
 __all__ = ["CHECK", "ExerciseResult", "Failure", "GroupResult", "Intensity", "check_answer", "grading"]
 
 DEFAULT_LIMITS = Limits()
+DEFAULT_ISOLATION = Isolation()
 
 SHRINK_EVALUATIONS = 100
 """How many examples shrinking a failure may ask the learner's code about; the smallest
@@ -110,8 +112,13 @@ def check_answer(
     answer: Answer,
     intensity: Intensity = CHECK,
     limits: Limits = DEFAULT_LIMITS,
+    isolation: Isolation = DEFAULT_ISOLATION,
 ) -> ExerciseResult:
-    """Check ``answer`` against every group of ``exercise``."""
+    """Check ``answer`` against every group of ``exercise``.
+
+    The children are forked from frames that hold no reference answer, and each forgets the
+    checker's caches before it loads the learner's code, so the learner's code cannot read
+    what it is judged against."""
     started = time.monotonic()
 
     def result(groups: list[GroupResult], problem: Text | None = None, output: str = "") -> ExerciseResult:
@@ -152,6 +159,8 @@ def check_answer(
             limits,
             search_path=[answer.directory] if answer.directory is not None else [],
             inspect=exercise.inspect,
+            isolation=isolation,
+            forget=forget_what_the_checker_knows,
         )
 
     probe = new_sandbox()
@@ -187,10 +196,13 @@ def check_answer(
                 sandbox.close()
                 sandbox = None
                 continue
-        groups.append(_check_group(group, sandbox, new_sandbox, answer, intensity, shrunk))
+        judged, first = _check_group(group, sandbox, answer, intensity)
         outputs.append(sandbox.output())
         sandbox.close()  # every group gets a fresh child: nothing one leaves behind reaches the next
         sandbox = None
+        if first is not None:  # shrunk and drawn from here, where no reference answer is in scope
+            judged = _improved(judged, first, new_sandbox, answer, intensity, shrunk)
+        groups.append(judged)
     output = next((text for text in outputs if text), "")
     return result(groups, None, output)
 
@@ -213,13 +225,10 @@ def _failed(group: Group, status: str, message: Text) -> GroupResult:
 
 
 def _check_group(
-    group: Group,
-    sandbox: Sandbox,
-    new_sandbox: Callable[[], Sandbox],
-    answer: Answer,
-    intensity: Intensity,
-    shrunk: list[tuple[Group, Failure]],
-) -> GroupResult:
+    group: Group, sandbox: Sandbox, answer: Answer, intensity: Intensity
+) -> tuple[GroupResult, int | None]:
+    """Judge every example of ``group`` (phase 1): its result, and, for a failure still to be
+    shrunk, the index of the first failing example (None when nothing is left to do)."""
     examples, expected = _examples(group, intensity)
     try:
         answers = sandbox.ask(group.key, [group.payload(example) for example in examples])
@@ -237,24 +246,54 @@ def _check_group(
         index = len(answers)
         example = examples[index] if index < len(examples) else None
         failure = Failure(example, _stuck(group, example, stopped), intensity.seed, False)
-        return GroupResult(group, 0, "error", stopped, (failure,), len(answers))
+        return GroupResult(group, 0, "error", stopped, (failure,), len(answers)), None
     if not mismatches:
-        return GroupResult(group, group.points, "passed", "", (), len(answers))
+        return GroupResult(group, group.points, "passed", "", (), len(answers)), None
     if group.exhaustive:
         failures = tuple(Failure(examples[i], m, intensity.seed, False) for i, m in mismatches)
-        return GroupResult(group, 0, "failed", mismatches[0][1].what, failures, len(answers))
+        return GroupResult(group, 0, "failed", mismatches[0][1].what, failures, len(answers)), None
     smallest = min(mismatches, key=lambda pair: (group.size(examples[pair[0]]), pair[0]))
     failure = Failure(examples[smallest[0]], smallest[1], intensity.seed, False)
-    if not _unwritten(answers):  # code that raises "not written yet" everywhere has nothing to shrink
+    result = GroupResult(group, 0, "failed", failure.mismatch.what, (failure,), len(answers))
+    if _unwritten(answers):  # "not written yet" everywhere: nothing to shrink, but a run still wants its pictures
+        return result, (-1 if group.detail_payload(failure.example) is not None else None)
+    return result, mismatches[0][0]
+
+
+def _improved(
+    result: GroupResult,
+    first: int,
+    new_sandbox: Callable[[], Sandbox],
+    answer: Answer,
+    intensity: Intensity,
+    shrunk: list[tuple[Group, Failure]],
+) -> GroupResult:
+    """The failure of ``result`` shrunk (unless ``first`` is -1: nothing to shrink) and with
+    what its pictures need."""
+    group = result.group
+    (failure,) = result.failures
+    if first >= 0:
         smaller = _known(group, new_sandbox, answer, intensity, shrunk)
         if smaller is None:
-            smaller = _shrink(group, new_sandbox, answer, intensity, mismatches[0][0])
+            smaller = _shrink(group, new_sandbox, answer, intensity, first)
             if smaller is not None:
                 shrunk.append((group, smaller))
         if smaller is not None and group.size(smaller.example) <= group.size(failure.example):
             failure = smaller
     failure = _with_detail(group, new_sandbox, answer, failure)
-    return GroupResult(group, 0, "failed", failure.mismatch.what, (failure,), len(answers))
+    return dataclasses.replace(result, message=failure.mismatch.what, failures=(failure,))
+
+
+def forget_what_the_checker_knows() -> None:
+    """In a child, before the learner's code: drop the examples drawn and the reference's
+    answers the checker keeps (the child only answers; it is never told what is right)."""
+    _examples.cache_clear()
+    from .catalog import EXERCISES
+
+    for exercise in EXERCISES:
+        for group in exercise.groups:
+            group.__dict__.pop("_cache", None)
+    gc.collect()
 
 
 def _known(

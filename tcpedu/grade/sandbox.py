@@ -37,10 +37,14 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["Limits", "LoadReport", "Sandbox", "SandboxError", "describe_exception"]
+__all__ = ["Isolation", "Limits", "LoadReport", "Sandbox", "SandboxError", "describe_exception"]
 
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWNS = 0x00020000
+_MS_REC = 0x4000
+_MS_PRIVATE = 1 << 18
 _UNPRIVILEGED_UID = 65534  # nobody
+_SOLUTIONS = str(Path(__file__).resolve().parent / "solutions")
 _READ_CHUNK = 1 << 16
 
 
@@ -52,12 +56,26 @@ class Limits:
     seconds: float = 10.0
     cpu_seconds: int = 120
     memory_bytes: int = 1 << 30
+    """How much more memory than its parent's the child may map."""
     open_files: int = 64
     processes: int = 16
     output_bytes: int = 1 << 20
     """What the learner's code may print (and write to files) before writes fail."""
     answer_bytes: int = 64 << 20
     """What the child may send back for one request before the parent stops listening."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Isolation:
+    """Where the child runs, when tcpedu runs as root (otherwise the child keeps the parent's
+    user and sees what it sees; the README says so): as ``uid``, no network, and with the
+    folders in ``hidden`` covered by an empty one (other learners' files, the grader's output,
+    the reference solutions). ``dedicated`` says ``uid`` is this sandbox's alone, so stopping
+    the child may kill every process of that user (whatever the learner's code started)."""
+
+    uid: int = _UNPRIVILEGED_UID
+    dedicated: bool = False
+    hidden: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,7 +128,11 @@ class Sandbox:
         limits: Limits = Limits(),
         search_path: Iterable[Path] = (),
         inspect: Callable[[types.ModuleType], list[str]] | None = None,
+        isolation: Isolation = Isolation(),
+        forget: Callable[[], None] | None = None,
     ):
+        """``forget`` runs in the child before the learner's code: it drops what the parent
+        knows that the child must not (the checker's examples and the reference's answers)."""
         self.source = source
         self.filename = filename
         self.module_name = module_name
@@ -118,6 +140,8 @@ class Sandbox:
         self.limits = limits
         self.search_path = [str(path) for path in search_path]
         self.inspect = inspect
+        self.isolation = isolation
+        self.forget = forget
         self.pid: int | None = None
         self._to_child: int | None = None
         self._from_child: int | None = None
@@ -211,6 +235,8 @@ class Sandbox:
         if self.pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
+            if self.isolation.dedicated and os.geteuid() == 0:
+                _kill_every_process_of(self.isolation.uid)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
@@ -291,11 +317,12 @@ class Sandbox:
 
     def _child(self, request_fd: int, answer_fd: int) -> None:  # pragma: no cover - runs in the child
         os.setsid()
-        keep = {request_fd, answer_fd}
-        for fd in range(3, _max_fd()):
-            if fd not in keep:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+        low, high = sorted((request_fd, answer_fd))
+        os.closerange(3, low)  # every descriptor but the two pipes (close_range: one call)
+        os.closerange(low + 1, high)
+        os.closerange(high + 1, _max_fd())
+        if self.forget is not None:
+            self.forget()
         workdir = self._workdir
         output = os.open(str(self.output_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
@@ -339,24 +366,53 @@ class Sandbox:
             reply({"done": True})
 
     def _confine(self, workdir: str) -> None:  # pragma: no cover - runs in the child
-        limits = self.limits
+        limits, isolation = self.limits, self.isolation
         as_root = os.geteuid() == 0
         if as_root:
-            # No network: a namespace of our own, whose only interface (loopback) is down.
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.unshare(_CLONE_NEWNET)
-            os.chown(workdir, _UNPRIVILEGED_UID, _UNPRIVILEGED_UID)
+            # No network (a namespace whose only interface, loopback, is down), and mounts of our
+            # own: the hidden folders become empty, unreadable ones for this child only.
+            if libc.unshare(_CLONE_NEWNET | _CLONE_NEWNS) == 0:
+                libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
+                for folder in (*isolation.hidden, _SOLUTIONS):
+                    if os.path.isdir(folder):
+                        libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, b"size=4k,mode=000")
+            uid = isolation.uid
+            os.chown(workdir, uid, uid)
             if self.output_path is not None:
-                os.chown(self.output_path, _UNPRIVILEGED_UID, _UNPRIVILEGED_UID)
+                os.chown(self.output_path, uid, uid)
             os.setgroups([])
-            os.setgid(_UNPRIVILEGED_UID)
-            os.setuid(_UNPRIVILEGED_UID)
+            os.setgid(uid)
+            os.setuid(uid)
         _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-        _limit(resource.RLIMIT_AS, limits.memory_bytes)
+        _limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
         _limit(resource.RLIMIT_FSIZE, limits.output_bytes)
         _limit(resource.RLIMIT_NOFILE, limits.open_files)
         if as_root:  # RLIMIT_NPROC counts a user's processes; root's would count everything
             _limit(resource.RLIMIT_NPROC, limits.processes)
+
+
+def _address_space() -> int:
+    """What this process has mapped already (a fork starts with its parent's), in bytes."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _kill_every_process_of(uid: int) -> None:
+    """Kill whatever a learner's code left running as ``uid`` (a fork bomb's children that
+    left the process group): a helper becomes ``uid`` and signals all its processes."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the helper
+        try:
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 def _limit(which: int, value: int) -> None:  # pragma: no cover - runs in the child
