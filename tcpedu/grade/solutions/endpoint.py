@@ -65,8 +65,8 @@ class Endpoint(EndpointBase):
     def listen(self, now_us):
         if self.state is not S.CLOSED:
             self.refuse("listen", "connection already exists", "3.10.1")
-        self.now = now_us
         self.new_tcb()
+        self.now = now_us
         self.state = S.LISTEN
         self.passive = True
         self.flush()
@@ -74,9 +74,9 @@ class Endpoint(EndpointBase):
     def connect(self, now_us):
         if self.state not in (S.CLOSED, S.LISTEN):
             self.refuse("connect", "connection already exists", "3.10.1")
-        self.now = now_us
         if self.state is S.CLOSED:
-            self.new_tcb()
+            self.new_tcb()  # a new connection: a fresh TCB, RTO and clock
+        self.now = now_us
         self.state = S.SYN_SENT
         self.send_syn()
         self.passive = False
