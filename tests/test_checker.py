@@ -155,6 +155,28 @@ def test_code_that_hangs_exits_or_crashes_loses_the_groups_that_call_it_only(nam
     assert all(reason in en(g.message) for g in result.groups if g.group.key in groups)
 
 
+def test_learner_code_runs_in_a_process_that_never_held_an_expected_answer():
+    """The checker keeps the reference's answers for every example it drew (here, exercise
+    5's runs, checked first); the learner's code looks for them in its own memory and finds
+    neither the checker nor hypothesis loaded, nor a filled cache, and not the checker as its
+    parent process."""
+    import os
+
+    check("endpoint", solution_source(exercise("endpoint")))
+    probe = with_body(
+        "seq_add",
+        "import gc, os, sys\n"
+        "filled = sum(1 for o in gc.get_objects() if type(o).__module__.startswith('tcpedu.grade.catalog') "
+        "and o.__dict__.get('_cache'))\n"
+        "raise RuntimeError(f\"checker={'tcpedu.grade.checker' in sys.modules} "
+        "hypothesis={'hypothesis' in sys.modules} filled={filled} parent={os.getppid()}\")",
+    )
+    result = check("sequence-numbers", probe)
+    failure = next(g for g in result.groups if g.group.key == "addition").failures[0]
+    assert "checker=False hypothesis=False filled=0 parent=" in en(failure.mismatch.got)
+    assert f"parent={os.getpid()})" not in en(failure.mismatch.got)
+
+
 def test_sys_exit_in_a_function_is_that_functions_wrong_answer():
     result = check("sequence-numbers", with_body("seq_lt", "import sys\nsys.exit(0)"))
     assert statuses(result) == {

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-import gc
 import time
 from collections.abc import Callable
 
@@ -116,9 +115,8 @@ def check_answer(
 ) -> ExerciseResult:
     """Check ``answer`` against every group of ``exercise``.
 
-    The children are forked from frames that hold no reference answer, and each forgets the
-    checker's caches before it loads the learner's code, so the learner's code cannot read
-    what it is judged against."""
+    The learner's code runs in children forked by the fork server, which has never seen a
+    reference answer, so the learner's code cannot read what it is judged against."""
     started = time.monotonic()
 
     def result(groups: list[GroupResult], problem: Text | None = None, output: str = "") -> ExerciseResult:
@@ -160,7 +158,6 @@ def check_answer(
             search_path=[answer.directory] if answer.directory is not None else [],
             inspect=exercise.inspect,
             isolation=isolation,
-            forget=forget_what_the_checker_knows,
         )
 
     probe = new_sandbox()
@@ -282,18 +279,6 @@ def _improved(
             failure = smaller
     failure = _with_detail(group, new_sandbox, answer, failure)
     return dataclasses.replace(result, message=failure.mismatch.what, failures=(failure,))
-
-
-def forget_what_the_checker_knows() -> None:
-    """In a child, before the learner's code: drop the examples drawn and the reference's
-    answers the checker keeps (the child only answers; it is never told what is right)."""
-    _examples.cache_clear()
-    from .catalog import EXERCISES
-
-    for exercise in EXERCISES:
-        for group in exercise.groups:
-            group.__dict__.pop("_cache", None)
-    gc.collect()
 
 
 def _known(

@@ -132,6 +132,10 @@ class Exercise:
     def name(self, lang: str = "en") -> str:
         return self.title[language_index(lang)]
 
+    def __reduce__(self):
+        """Pickled by its key: a sandbox's child finds the exercise in its own catalog."""
+        return (_exercise_by_key, (self.key,))
+
     def group(self, key: str) -> Group:
         for group in self.groups:
             if group.key == key:
@@ -164,6 +168,12 @@ class Exercise:
             if home.startswith("tcpedu.") or foreign:
                 flags.append(f"{name} is tcpedu's own ({home or foreign[0].__module__})")
         return flags
+
+
+def _exercise_by_key(key: str) -> Exercise:
+    from .catalog import exercise
+
+    return exercise(key)
 
 
 def call_learner(module: types.ModuleType, name: str, *args: object) -> tuple[object, dict[str, object] | None]:

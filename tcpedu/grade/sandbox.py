@@ -1,6 +1,6 @@
 """Learner code runs in a child process; what it answers is judged here, in the parent.
 
-``Sandbox`` forks a child that loads the learner's code and answers questions about it (the
+``Sandbox`` starts a child that loads the learner's code and answers questions about it (the
 learner's answer to each example), one JSON line per answer, over a pipe. The child never
 sees the expected answers and never decides anything: the checker compares in the parent.
 So a learner's code that patches tcpedu, prints fake results or exits only spoils its own
@@ -13,8 +13,10 @@ user when the parent is root, and a fresh working directory. A request that take
 than its time limit, or a child that dies, ends that request with a ``SandboxError`` naming
 what happened; the parent kills the child's whole process group.
 
-Forked rather than started anew: a fork costs about a millisecond, a fresh interpreter that
-imports tcpedu about a hundred, and a class of two hundred asks for a thousand children.
+Forked rather than started anew (a fork costs a few milliseconds, a fresh interpreter that
+imports tcpedu a few hundred, and a class of two hundred asks for thousands of children), and
+forked by the fork server (``forkserver.py``), a clean process started once, rather than by
+the checker: a child of the checker would hold a copy of every expected answer it keeps.
 """
 
 from __future__ import annotations
@@ -24,18 +26,21 @@ import ctypes
 import dataclasses
 import json
 import os
+import pickle
 import resource
 import select
 import shutil
 import signal
+import struct
 import sys
 import tempfile
 import time
 import traceback
 import types
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+from .forkserver import ForkServerError, fork_server
 
 __all__ = ["Isolation", "Limits", "LoadReport", "Sandbox", "SandboxError", "describe_exception"]
 
@@ -129,10 +134,7 @@ class Sandbox:
         search_path: Iterable[Path] = (),
         inspect: Callable[[types.ModuleType], list[str]] | None = None,
         isolation: Isolation = Isolation(),
-        forget: Callable[[], None] | None = None,
     ):
-        """``forget`` runs in the child before the learner's code: it drops what the parent
-        knows that the child must not (the checker's examples and the reference's answers)."""
         self.source = source
         self.filename = filename
         self.module_name = module_name
@@ -141,7 +143,6 @@ class Sandbox:
         self.search_path = [str(path) for path in search_path]
         self.inspect = inspect
         self.isolation = isolation
-        self.forget = forget
         self.pid: int | None = None
         self._to_child: int | None = None
         self._from_child: int | None = None
@@ -152,30 +153,27 @@ class Sandbox:
     # --- the parent's side ------------------------------------------------------------------------
 
     def start(self) -> LoadReport:
-        """Fork the child and load the learner's code in it."""
+        """Start the child (forked by the fork server, which holds nothing of the checker's)
+        and load the learner's code in it."""
         self._workdir = tempfile.mkdtemp(prefix="tcpedu-sandbox-")
         self.output_path = Path(self._workdir) / "output.txt"
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # "fork() in a multi-threaded process"
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child, measured by what it answers
-            status = 1
-            try:
-                os.close(request_write)
-                os.close(answer_read)
-                self._child(request_read, answer_write)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(request_read)
-        os.close(answer_write)
-        self.pid = pid
+        try:
+            self.pid = fork_server().fork([request_read, answer_write])
+        except ForkServerError as error:
+            for descriptor in (request_read, request_write, answer_read, answer_write):
+                os.close(descriptor)
+            self.close()
+            return LoadReport(error=f"no process to run it in ({error})")
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(request_read)
+                os.close(answer_write)
         self._to_child = request_write
         self._from_child = answer_read
+        spec = pickle.dumps(self)
+        self._write(struct.pack("!Q", len(spec)) + spec)
         try:
             reply = self._read_line(time.monotonic() + self.limits.seconds)
         except SandboxError as error:
@@ -184,6 +182,14 @@ class Sandbox:
         if reply.get("loaded"):
             return LoadReport(flags=tuple(str(flag) for flag in reply.get("flags", ())))
         return LoadReport(error=str(reply.get("error", "the code did not load")), line=_int_or_none(reply.get("line")))
+
+    def __getstate__(self) -> dict[str, object]:
+        """What the child needs to know (sent down its request pipe): never a descriptor or pid."""
+        kept = ("source", "filename", "module_name", "serve", "limits", "search_path", "inspect", "isolation")
+        return {name: self.__dict__[name] for name in kept} | {
+            "_workdir": self._workdir,
+            "output_path": self.output_path,
+        }
 
     def ask(self, kind: str, payloads: list[object], seconds: float | None = None) -> list[object]:
         """The learner's answers to ``payloads`` (one each, in order), within ``seconds``."""
@@ -235,12 +241,12 @@ class Sandbox:
         if self.pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
-            if self.isolation.dedicated and os.geteuid() == 0:
-                _kill_every_process_of(self.isolation.uid)
-            with contextlib.suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
+            if self.isolation.dedicated and os.geteuid() == 0:
+                with contextlib.suppress(ForkServerError, OSError):
+                    fork_server().kill_user(self.isolation.uid)
+            fork_server().forget(self.pid)  # the fork server reaps it
             self.pid = None
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -253,7 +259,9 @@ class Sandbox:
         self.close()
 
     def _send(self, message: dict[str, object]) -> None:
-        data = (json.dumps(message) + "\n").encode()
+        self._write((json.dumps(message) + "\n").encode())
+
+    def _write(self, data: bytes) -> None:
         try:
             view = memoryview(data)
             while view:
@@ -300,7 +308,10 @@ class Sandbox:
         pid = self.pid
         if pid is None:
             return ("the process running it stopped", "실행하던 프로세스가 멈춤")
-        _, status = os.waitpid(pid, 0)
+        status = fork_server().status(pid, 2.0)
+        if status is None:  # alive, but it closed its answers: it is stopped here
+            return ("it closed the pipe the checker reads its answers from", "답을 보내는 파이프를 닫음")
+        fork_server().forget(pid)
         self.pid = None
         if os.WIFSIGNALED(status):
             number = os.WTERMSIG(status)
@@ -316,13 +327,10 @@ class Sandbox:
     # --- the child's side -------------------------------------------------------------------------
 
     def _child(self, request_fd: int, answer_fd: int) -> None:  # pragma: no cover - runs in the child
-        os.setsid()
         low, high = sorted((request_fd, answer_fd))
         os.closerange(3, low)  # every descriptor but the two pipes (close_range: one call)
         os.closerange(low + 1, high)
         os.closerange(high + 1, _max_fd())
-        if self.forget is not None:
-            self.forget()
         workdir = self._workdir
         output = os.open(str(self.output_path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
@@ -392,6 +400,26 @@ class Sandbox:
             _limit(resource.RLIMIT_NPROC, limits.processes)
 
 
+def run_child(request_fd: int, answer_fd: int) -> None:  # pragma: no cover - runs in the child
+    """A child's life, once the fork server has forked it: read the sandbox from the request
+    pipe (the checker sends it there, with the learner's code), then load and answer."""
+    os.setsid()
+    (size,) = struct.unpack("!Q", _read_exactly(request_fd, 8))
+    sandbox = pickle.loads(_read_exactly(request_fd, size))
+    sandbox._child(request_fd, answer_fd)
+
+
+def _read_exactly(fd: int, size: int) -> bytes:  # pragma: no cover - runs in the child
+    chunks, wanted = [], size
+    while wanted:
+        chunk = os.read(fd, min(wanted, _READ_CHUNK))
+        if not chunk:
+            raise EOFError("the checker went away")
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
+
+
 def _address_space() -> int:
     """What this process has mapped already (a fork starts with its parent's), in bytes."""
     try:
@@ -399,20 +427,6 @@ def _address_space() -> int:
             return int(statm.read().split()[0]) * resource.getpagesize()
     except (OSError, ValueError, IndexError):
         return 0
-
-
-def _kill_every_process_of(uid: int) -> None:
-    """Kill whatever a learner's code left running as ``uid`` (a fork bomb's children that
-    left the process group): a helper becomes ``uid`` and signals all its processes."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the helper
-        try:
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
 
 
 def _limit(which: int, value: int) -> None:  # pragma: no cover - runs in the child
