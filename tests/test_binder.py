@@ -250,6 +250,17 @@ def test_notebooks_run_in_rebuilt_env(request):
     assert not problems, "notebooks failed in the Binder environment:\n" + "\n\n".join(problems)
 
 
+def test_exercise_notebooks_run_in_rebuilt_env(request):
+    """Every exercises/*.ipynb (English and Korean) runs top to bottom in the rebuilt venv,
+    its check() cells included: checking needs what Binder installs (hypothesis among it)."""
+    if not sorted((REPO_ROOT / "exercises").glob("*.ipynb")):
+        pytest.fail(f"no exercise notebooks: {REPO_ROOT / 'exercises'} has no *.ipynb", pytrace=False)
+    repo, venv, scratch = request.getfixturevalue("binder_build")
+    report = execute_notebooks(venv, repo / "exercises", scratch)
+    problems = notebook_failures(report, venv)
+    assert not problems, "exercise notebooks failed in the Binder environment:\n" + "\n\n".join(problems)
+
+
 def test_repo2docker_dry_run_uses_binder_files(tmp_path):
     """repo2docker --no-build (no container engine needed) writes a Dockerfile from binder/ with our files in it."""
     repo = copy_repository(tmp_path / "repo")
