@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .core.states import State
 from .core.transitions import ARCS, REFUSALS
-from .grade.commands import CommandError, run_check, run_exercises
+from .grade.commands import CommandError, run_check, run_exercises, run_grade
 from .grade.commands import add_commands as add_exercise_commands
 from .render.state_diagram import DETAILS
 from .scenario import (
@@ -282,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_check(args)
         if args.command == "exercises":
             return run_exercises(args)
+        if args.command == "grade":
+            return run_grade(args)
         return _table(args.lang)
     except (ScenarioError, _UserError, CommandError) as error:
         print(f"tcpedu: {error}", file=sys.stderr)

@@ -393,6 +393,31 @@ WORDS: dict[str, tuple[str, str]] = {
         "your state diagram: wrong arcs red with ✗, the RFC's arcs you miss dashed red",
         "내 상태 다이어그램: 틀린 전이는 빨간색 ✗, 빠뜨린 RFC의 전이는 빨간 점선",
     ),
+    # grading a class (tcpedu.grade.grading, tcpedu.grade.classroom)
+    "grade.feedback_title": ("tcpedu: feedback for {student}", "tcpedu: {student} 학생의 피드백"),
+    "grade.submitted": ("graded: {entry}", "채점한 제출물: {entry}"),
+    "grade.not_graded": ("not graded: {reason}", "채점하지 못함: {reason}"),
+    "grade.summary_title": ("tcpedu: the class's results", "tcpedu: 학급 채점 결과"),
+    "grade.summary_count": ("graded {graded} of {entries} submissions", "제출물 {entries}개 가운데 {graded}개 채점"),
+    "grade.summary_scores": (
+        "scores out of {points}: mean {mean}, median {median}",
+        "점수 ({points}점 만점): 평균 {mean}, 중앙값 {median}",
+    ),
+    "grade.distribution": ("score distribution", "점수 분포"),
+    "grade.axis": ("score (students per range)", "점수 (구간별 학생 수)"),
+    "grade.exercise": ("exercise", "연습"),
+    "grade.mean": ("mean", "평균"),
+    "grade.full": ("full marks", "만점 학생 수"),
+    "grade.summary_failed": (
+        "what failed, most common first, among the students who attempted it (what to teach again)",
+        "가장 많이 틀린 것부터, 그 연습을 푼 학생 가운데 (다시 가르칠 내용)",
+    ),
+    "grade.representative": (
+        "each with one representative failing run: the smallest any student's code failed on",
+        "각 항목의 대표 실패 실행: 학생 코드가 실패한 실행 가운데 가장 작은 것",
+    ),
+    "grade.example_from": ("from {student}'s code", "{student} 학생의 코드에서"),
+    "grade.students": ("{count} of {attempted} students", "학생 {attempted}명 가운데 {count}명"),
     # the RFC's error strings for refused calls (RFC 9293 3.10)
     "reason.connection does not exist": ("connection does not exist", "연결이 존재하지 않음"),
     "reason.connection already exists": ("connection already exists", "연결이 이미 존재함"),

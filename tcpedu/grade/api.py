@@ -39,11 +39,12 @@ def solution_source(ex: Exercise) -> str:
 
 
 def _definitions(source: str, names: tuple[str, ...]) -> dict[str, str]:
-    """The last definition of each of ``names`` in ``source``, as a comparable dump."""
+    """The last definition of each of ``names`` in ``source``, as a comparable dump (a source
+    that does not parse counts as one changed definition: the learner was writing it)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return {}
+        return {"": "it does not parse"}
     found = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
@@ -51,11 +52,17 @@ def _definitions(source: str, names: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def _written(answer: Answer, ex: Exercise) -> bool:
+def written(answer: Answer, ex: Exercise) -> bool:
     """Whether ``answer`` defines one of the exercise's names otherwise than the stub does."""
     stub = _definitions(stub_source(ex), ex.names)
     mine = _definitions(answer.source, ex.names)
     return any(name in mine and mine[name] != stub.get(name) for name in ex.names)
+
+
+def untouched(answer: Answer, ex: Exercise) -> bool:
+    """Whether ``answer`` is the stub as handed out: it defines the exercise's names, each as
+    the stub does (code that defines none of them, or does not parse, was written by someone)."""
+    return not written(answer, ex) and bool(set(_definitions(answer.source, ex.names)) - {""})
 
 
 def find_answer(ex: Exercise, path: str | Path | None = None, directory: Path | None = None) -> Answer:
@@ -75,9 +82,9 @@ def find_answer(ex: Exercise, path: str | Path | None = None, directory: Path | 
     if not candidates:
         raise FileNotFoundError(f"no {ex.filename} here ({folder}) and no notebook cells to check")
     for candidate in candidates:
-        if _written(candidate, ex):
+        if written(candidate, ex):
             return candidate
-    defines = [c for c in candidates if set(_definitions(c.source, ex.names))]
+    defines = [c for c in candidates if set(_definitions(c.source, ex.names)) - {""}]
     return (defines or candidates)[0]
 
 

@@ -11,17 +11,33 @@ to the smallest example that still fails: that is what the learner is shown.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import functools
+import hashlib
+import os
+import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from .exercise import Exercise, Group, Mismatch, Text
 from .imports import forbidden_uses
+from .intensity import CHECK, Intensity, grading
 from .sandbox import Isolation, Limits, Sandbox, SandboxError
 from .source import Answer
 
-__all__ = ["CHECK", "ExerciseResult", "Failure", "GroupResult", "Intensity", "check_answer", "grading"]
+__all__ = [
+    "CHECK",
+    "ExerciseResult",
+    "Failure",
+    "GroupResult",
+    "Intensity",
+    "check_answer",
+    "code_fingerprint",
+    "grading",
+    "prepare",
+]
 
 DEFAULT_LIMITS = Limits()
 DEFAULT_ISOLATION = Isolation()
@@ -32,27 +48,6 @@ failure found by then is shown (a count, not a time, so the result is the same e
 
 SHRINK_SECONDS = 30.0
 """A last resort for code so slow that even SHRINK_EVALUATIONS take too long."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Intensity:
-    """How hard to look: ``factor`` times each group's examples, from ``seed``."""
-
-    name: str
-    factor: float
-    seed: int
-
-    def count(self, group: Group) -> int:
-        return max(1, round(group.examples * self.factor))
-
-
-CHECK = Intensity("check", 1.0, 20260)
-"""A learner's check in the notebook or with ``tcpedu check``."""
-
-
-def grading(seed: int = 9293, factor: float = 5.0) -> Intensity:
-    """An instructor's grading: more examples, the course's own seed."""
-    return Intensity("grade", factor, seed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,12 +223,11 @@ def _check_group(
     shrunk, the index of the first failing example (None when nothing is left to do)."""
     examples, expected = _examples(group, intensity)
     try:
-        answers = sandbox.ask(group.key, [group.payload(example) for example in examples])
+        answers = sandbox.ask(group.key, [group.payload(example) for example in examples], on_error=_locator(answer))
         stopped = None
     except SandboxError as error:
         answers = error.answers
         stopped = error.reason
-    answers = [_located(value, answer) for value in answers]
     mismatches = []
     for index, value in enumerate(answers):
         mismatch = group.judge(examples[index], expected[index], value)
@@ -300,10 +294,10 @@ def _known(
             return None
         for failure in candidates:
             try:
-                (value,) = sandbox.ask(group.key, [group.payload(failure.example)])
+                (value,) = sandbox.ask(group.key, [group.payload(failure.example)], on_error=_locator(answer))
             except SandboxError:
                 return None
-            mismatch = group.judge(failure.example, group.expect(failure.example), _located(value, answer))
+            mismatch = group.judge(failure.example, group.expect(failure.example), value)
             if mismatch is not None:
                 return Failure(failure.example, mismatch, intensity.seed, True)
     return None
@@ -319,10 +313,10 @@ def _with_detail(group: Group, new_sandbox: Callable[[], Sandbox], answer: Answe
         if sandbox.start().error is not None:
             return failure
         try:
-            (value,) = sandbox.ask(group.key, [payload])
+            (value,) = sandbox.ask(group.key, [payload], on_error=_locator(answer))
         except SandboxError:
             return failure
-    mismatch = group.judge(failure.example, group.expect(failure.example), _located(value, answer))
+    mismatch = group.judge(failure.example, group.expect(failure.example), value)
     return dataclasses.replace(failure, mismatch=mismatch) if mismatch is not None else failure
 
 
@@ -358,6 +352,10 @@ def _stuck(group: Group, example: object, reason: Text) -> Mismatch:
     )
 
 
+def _locator(answer: Answer) -> Callable[[object], object]:
+    return functools.partial(_located, answer=answer)
+
+
 def _located(value: object, answer: Answer) -> object:
     """An answer with every error in it (``{"error": text, "line": n}``, at any depth) naming
     the learner's line as the learner finds it."""
@@ -371,6 +369,38 @@ def _located(value: object, answer: Answer) -> object:
         if where:
             return {**value, "error": f"{value['error']} ({answer.origin}, {where})"}
     return value
+
+
+_drawn_cache: list[Path] = []
+"""Where drawn examples are kept between runs, once ``prepare`` is given a folder."""
+
+
+def prepare(exercises: Iterable[Exercise], intensity: Intensity, cache: Path | None = None) -> None:
+    """Draw every group's examples and the reference's answers now: grading a class does this
+    once, before its workers start, so that each inherits them. With ``cache``, drawn examples
+    are kept in that folder between runs (hypothesis takes milliseconds per example), under a
+    name made of tcpedu's code, hypothesis's version, the group, the seed and the count, so
+    they are exactly what drawing again would give."""
+    if cache is not None:
+        _drawn_cache[:] = [Path(cache)]
+    for exercise in exercises:
+        for group in exercise.groups:
+            _examples(group, intensity)
+
+
+def code_fingerprint() -> str:
+    """A hash of tcpedu's own code (its ``.py`` files): what was drawn or graded with other
+    code is drawn or graded again."""
+    if not _FINGERPRINT:
+        package = Path(__file__).resolve().parents[1]
+        hasher = hashlib.sha256()
+        for path in sorted(package.rglob("*.py")):
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        _FINGERPRINT.append(hasher.hexdigest()[:16])
+    return _FINGERPRINT[0]
+
+
+_FINGERPRINT: list[str] = []
 
 
 @functools.cache
@@ -402,6 +432,24 @@ def _hypothesis_settings(count: int):
 def _draw(group: Group, count: int, seed: int) -> list[object]:
     """The first ``count`` examples hypothesis generates for ``group`` from ``seed``: the same
     ones it tries first when it searches for a failure from that seed."""
+    import hypothesis
+
+    kept = None
+    if _drawn_cache:
+        name = f"{code_fingerprint()} {hypothesis.__version__} {group.key} {seed} {count}"
+        kept = _drawn_cache[0] / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.pickle"
+        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
+            return pickle.loads(kept.read_bytes())
+    drawn = _draw_now(group, count, seed)
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            temporary = kept.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(pickle.dumps(drawn))
+            os.replace(temporary, kept)
+    return drawn
+
+
+def _draw_now(group: Group, count: int, seed: int) -> list[object]:
     from hypothesis import given
     from hypothesis import seed as hypothesis_seed
 
@@ -462,10 +510,10 @@ def _shrink(
             return
         asked += 1
         try:
-            (value,) = sandbox.ask(group.key, [group.payload(example)])
+            (value,) = sandbox.ask(group.key, [group.payload(example)], on_error=_locator(answer))
         except SandboxError:
             return
-        mismatch = group.judge(example, group.expect(example), _located(value, answer))
+        mismatch = group.judge(example, group.expect(example), value)
         if mismatch is not None:
             if best is None or group.size(example) <= group.size(best.example):
                 best = Failure(example, mismatch, intensity.seed, True)

@@ -3,7 +3,8 @@
 ``tcpedu check FILE`` checks a learner's ``.py`` file or notebook as the notebook's
 ``check()`` does and prints the result; ``tcpedu exercises`` lists the exercises, writes the
 learners' files (``release``) or the reference solutions (``solutions``) into a folder, and
-validates the set (every solution full marks, every stub nothing).
+validates the set (every solution full marks, every stub nothing); ``tcpedu grade`` grades a
+class (``classroom.py``) or writes and runs Gradescope's autograder (``gradescope.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["CommandError", "add_commands", "run_check", "run_exercises"]
+from .intensity import GRADE_FACTOR, GRADE_SEED
+
+__all__ = ["CommandError", "add_commands", "run_check", "run_exercises", "run_grade"]
 
 
 class CommandError(Exception):
@@ -52,6 +55,35 @@ def add_commands(commands: argparse._SubParsersAction, languages: tuple[str, ...
     check_all = actions.add_parser("validate", help="every solution full marks, every untouched file nothing")
     check_all.add_argument("names", nargs="*", metavar="EXERCISE", help="only these exercises")
     check_all.add_argument("--grading", action="store_true", help="with grading's examples and seed")
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a class's submissions into a gradebook, feedback pages and Gradescope results",
+        description="Grade every student in SUBMISSIONS (a folder with one entry per student: a folder, a .py, "
+        "a notebook or a .zip; or nbgrader's submitted/ layout) into OUT: grades.csv, results/STUDENT.json "
+        "(Gradescope's format), feedback/STUDENT.html and summary.html. Run it again to grade only what is "
+        "new or changed. Or write Gradescope's autograder zip (--gradescope-autograder).",
+    )
+    grade.add_argument("submissions", nargs="?", metavar="SUBMISSIONS", help="the folder of submissions")
+    grade.add_argument("-o", "--output", metavar="OUT", help="where the gradebook goes (outside SUBMISSIONS)")
+    grade.add_argument("--workers", type=int, metavar="N", help="grading processes (default: one per core)")
+    grade.add_argument("--regrade", action="store_true", help="grade everyone again, even unchanged submissions")
+    grade.add_argument("--seed", type=int, default=GRADE_SEED, help=f"the course's seed (default {GRADE_SEED})")
+    grade.add_argument(
+        "--examples",
+        type=float,
+        default=GRADE_FACTOR,
+        metavar="FACTOR",
+        help=f"FACTOR times the examples of a learner's check (default {GRADE_FACTOR:g})",
+    )
+    grade.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="time for one group of checks (default 10)"
+    )
+    grade.add_argument("--lang", choices=languages, default="en", help="language of the feedback and summary")
+    grade.add_argument(
+        "--gradescope-autograder", metavar="ZIP", help="write Gradescope's autograder zip instead of grading"
+    )
+    grade.add_argument("--gradescope-run", metavar="ROOT", help=argparse.SUPPRESS)  # what run_autograder calls
 
 
 def _notebooks(folder: Path) -> dict[Path, str]:
@@ -162,3 +194,63 @@ def run_exercises(args: argparse.Namespace) -> int:
             for result in (validation.solution, validation.stub):
                 sys.stdout.write(text_report(result, scripts=False))
     return 0 if ok else 1
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from .grading import Setup
+    from .intensity import Intensity
+    from .sandbox import Limits
+
+    if args.examples <= 0:
+        raise CommandError(f"--examples must be a positive factor, not {args.examples:g}")
+    if args.timeout <= 0:
+        raise CommandError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be 1 or more, not {args.workers}")
+    setup = Setup(Intensity("grade", args.examples, args.seed), Limits(seconds=args.timeout), args.lang)
+    if args.gradescope_autograder:
+        return _write_autograder(Path(args.gradescope_autograder), setup)
+    if args.gradescope_run:
+        from .gradescope import run_autograder
+
+        results = run_autograder(Path(args.gradescope_run), setup)
+        print(f"{results['score']} points; results in {Path(args.gradescope_run) / 'results' / 'results.json'}")
+        return 0
+    if not args.submissions or not args.output:
+        raise CommandError("say which submissions and where to write: tcpedu grade SUBMISSIONS -o OUT")
+    return _grade_class(Path(args.submissions), Path(args.output), setup, args)
+
+
+def _write_autograder(path: Path, setup) -> int:
+    from .gradescope import autograder_zip
+
+    if path.suffix.lower() != ".zip":
+        raise CommandError(f"{path}: the autograder is a .zip file")
+    if not path.parent.is_dir():
+        raise CommandError(f"{path}: no folder {str(path.parent)!r} to write into")
+    try:
+        names = autograder_zip(path, setup)
+    except FileNotFoundError as error:
+        raise CommandError(str(error)) from None
+    print(f"{path}: {len(names)} files (setup.sh, run_autograder, tcpedu); upload it as the autograder")
+    return 0
+
+
+def _grade_class(submissions: Path, out: Path, setup, args: argparse.Namespace) -> int:
+    from .classroom import GradeError, grade_class
+    from .summary import text_summary
+
+    try:
+        summary = grade_class(submissions, out, setup, args.workers, args.regrade, progress=sys.stderr)
+    except GradeError as error:
+        raise CommandError(str(error)) from None
+    except KeyboardInterrupt:
+        print(
+            f"\ntcpedu: interrupted; what was graded is in {out} (grades.csv lists everyone). "
+            "Run the same command again to grade the rest.",
+            file=sys.stderr,
+        )
+        return 130
+    sys.stdout.write(text_summary(summary, setup.lang))
+    print(f"written: {out / 'grades.csv'}, {out / 'summary.html'}, {out / 'results'}/, {out / 'feedback'}/")
+    return 0

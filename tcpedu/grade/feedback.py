@@ -31,7 +31,17 @@ from .catalog.ex5_endpoint import RunFailure
 from .checker import ExerciseResult, Failure, GroupResult
 from .exercise import text_in
 
-__all__ = ["Picture", "Report", "html_report", "pictures", "script_of", "text_report"]
+__all__ = [
+    "Picture",
+    "Report",
+    "failure_html",
+    "failure_lines",
+    "html_report",
+    "pictures",
+    "script_of",
+    "seed_line",
+    "text_report",
+]
 
 _MARK = {"passed": "✓", "failed": "✗", "error": "✗", "forbidden": "✗", "missing": "✗"}
 
@@ -302,27 +312,35 @@ def text_report(result: ExerciseResult, lang: str = "en", scripts: bool = True) 
         if same:
             lines.append(f"  {same}")
             continue
-        for failure in group_result.failures[:5]:
-            mismatch = failure.mismatch
-            lines.append(f"  {text_in(mismatch.what, lang)}")
-            lines.append(f"    {word('check.reference', lang)}: {text_in(mismatch.expected, lang)}")
-            lines.append(f"    {word('check.yours', lang)}: {text_in(mismatch.got, lang)}")
-            lines.append(f"    {text_in(mismatch.rule, lang)}")
-            script = script_of(failure, lang) if scripts else None
-            if script:
-                lines.append(f"    {word('check.script', lang)}:")
-                lines += [f"      {line}" for line in script.rstrip().splitlines()]
-        if len(group_result.failures) > 5:
-            lines.append(f"  ... {word('check.more', lang, count=len(group_result.failures) - 5)}")
+        lines += failure_lines(group_result, lang, scripts)
     lines.append("")
-    lines.append(_seed(result, lang))
+    lines.append(seed_line(result, lang))
     if result.output:
         lines.append(f"{word('check.output', lang)}:")
         lines += [f"  {line}" for line in result.output.splitlines()[:10]]
     return "\n".join(lines) + "\n"
 
 
-def _seed(result: ExerciseResult, lang: str) -> str:
+def failure_lines(group_result: GroupResult, lang: str = "en", scripts: bool = True) -> list[str]:
+    """A failed group's failures in plain text (the first five): the example, what RFC 9293
+    does, what the code did, the rule, and the run as a script."""
+    lines = []
+    for failure in group_result.failures[:5]:
+        mismatch = failure.mismatch
+        lines.append(f"  {text_in(mismatch.what, lang)}")
+        lines.append(f"    {word('check.reference', lang)}: {text_in(mismatch.expected, lang)}")
+        lines.append(f"    {word('check.yours', lang)}: {text_in(mismatch.got, lang)}")
+        lines.append(f"    {text_in(mismatch.rule, lang)}")
+        script = script_of(failure, lang) if scripts else None
+        if script:
+            lines.append(f"    {word('check.script', lang)}:")
+            lines += [f"      {line}" for line in script.rstrip().splitlines()]
+    if len(group_result.failures) > 5:
+        lines.append(f"  ... {word('check.more', lang, count=len(group_result.failures) - 5)}")
+    return lines
+
+
+def seed_line(result: ExerciseResult, lang: str) -> str:
     """The seed the examples came from, and the command that draws them again."""
     intensity = result.intensity
     options = f"--seed {intensity.seed}" + (f" --examples {intensity.factor:g}" if intensity.factor != 1 else "")
@@ -405,11 +423,11 @@ def html_report(result: ExerciseResult, lang: str = "en") -> str:
             parts.append(f"<p class='same'>{html.escape(same)}</p></div>")
             continue
         for failure in group_result.failures[:5]:
-            parts.append(_failure_html(failure, lang, draw=not isinstance(failure.mismatch.detail, TableAnswer)))
+            parts.append(failure_html(failure, lang, draw=not isinstance(failure.mismatch.detail, TableAnswer)))
         if len(group_result.failures) > 5:
             parts.append(f"<p>... {html.escape(word('check.more', lang, count=len(group_result.failures) - 5))}</p>")
         parts.append("</div>")
-    parts.append(f"<p><small>{html.escape(_seed(result, lang))}</small></p>")
+    parts.append(f"<p><small>{html.escape(seed_line(result, lang))}</small></p>")
     if result.output:
         parts.append(
             f"<details><summary>{html.escape(word('check.output', lang))}</summary>"
@@ -419,7 +437,8 @@ def html_report(result: ExerciseResult, lang: str = "en") -> str:
     return "\n".join(parts)
 
 
-def _failure_html(failure: Failure, lang: str, draw: bool = True) -> str:
+def failure_html(failure: Failure, lang: str, draw: bool = True) -> str:
+    """One failure as HTML: the example, both answers, the rule, the script and the pictures."""
     mismatch = failure.mismatch
     parts = [
         f"<p><code>{html.escape(text_in(mismatch.what, lang))}</code><br>",

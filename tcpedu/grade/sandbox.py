@@ -47,6 +47,9 @@ __all__ = ["Isolation", "Limits", "LoadReport", "Sandbox", "SandboxError", "desc
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWNS = 0x00020000
 _MS_REC = 0x4000
+_MS_BIND = 0x1000
+_MNT_DETACH = 2
+_PR_SET_PDEATHSIG = 1
 _MS_PRIVATE = 1 << 18
 _UNPRIVILEGED_UID = 65534  # nobody
 _SOLUTIONS = str(Path(__file__).resolve().parent / "solutions")
@@ -147,6 +150,7 @@ class Sandbox:
         self._to_child: int | None = None
         self._from_child: int | None = None
         self._buffer = b""
+        self._error_in_line = False
         self._workdir: str | None = None
         self.output_path: Path | None = None
 
@@ -191,8 +195,16 @@ class Sandbox:
             "output_path": self.output_path,
         }
 
-    def ask(self, kind: str, payloads: list[object], seconds: float | None = None) -> list[object]:
-        """The learner's answers to ``payloads`` (one each, in order), within ``seconds``."""
+    def ask(
+        self,
+        kind: str,
+        payloads: list[object],
+        seconds: float | None = None,
+        on_error: Callable[[object], object] | None = None,
+    ) -> list[object]:
+        """The learner's answers to ``payloads`` (one each, in order), within ``seconds``.
+        ``on_error`` rewrites the answers that hold an error (``{"error": ...}`` at any depth),
+        and only those: looking through every answer would cost more than computing it."""
         if self.pid is None:
             raise SandboxError(("the code is not loaded", "코드가 로드되지 않음"))
         deadline = time.monotonic() + (self.limits.seconds if seconds is None else seconds)
@@ -205,7 +217,11 @@ class Sandbox:
                 self.close()
                 raise SandboxError(error.reason, answers) from None
             if "answer" in reply:
-                answers.append(reply["answer"])
+                value = reply["answer"]
+                answers.append(on_error(value) if on_error is not None and self._error_in_line else value)
+                if len(answers) > len(payloads):  # copies of the child answering too (it forked)
+                    self.close()
+                    raise SandboxError(("it answered more questions than it was asked", "질문보다 많은 답을 보냄"), [])
             elif reply.get("done"):
                 if len(answers) != len(payloads):
                     self.close()
@@ -295,6 +311,7 @@ class Sandbox:
                     ("it sent back more than the checker reads", "확인 프로그램이 읽는 것보다 많이 돌려보냄")
                 )
         line, self._buffer = self._buffer.split(b"\n", 1)
+        self._error_in_line = b'"error"' in line
         try:
             message = json.loads(line)
         except ValueError:
@@ -382,6 +399,7 @@ class Sandbox:
             # own: the hidden folders become empty, unreadable ones for this child only.
             if libc.unshare(_CLONE_NEWNET | _CLONE_NEWNS) == 0:
                 libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
+                _expose_python(libc, isolation.uid, Path(workdir) / ".python")
                 for folder in (*isolation.hidden, _SOLUTIONS):
                     if os.path.isdir(folder):
                         libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, b"size=4k,mode=000")
@@ -400,10 +418,51 @@ class Sandbox:
             _limit(resource.RLIMIT_NPROC, limits.processes)
 
 
+def _expose_python(libc, uid: int, stash: Path) -> None:  # pragma: no cover - runs in the child
+    """Let ``uid`` reach Python and tcpedu (every folder on ``sys.path``) in this child's own
+    mounts, when a folder above them is closed to it (a Python installed under ``/root``):
+    the closed folder is covered by an empty one holding only those folders, bound in place,
+    so every path stays the same and nothing else of it is seen."""
+    needed = sorted({str(Path(path).resolve()) for path in (*sys.path, sys.prefix, sys.base_prefix) if path})
+    needed = [path for path in needed if os.path.isdir(path)]
+    closed: dict[str, list[str]] = {}
+    for path in needed:
+        blocker = _closed_ancestor(Path(path), uid)
+        if blocker is not None:
+            closed.setdefault(str(blocker), []).append(path)
+    for blocker, paths in sorted(closed.items()):
+        stash.mkdir(exist_ok=True)
+        if libc.mount(blocker.encode(), str(stash).encode(), None, _MS_BIND | _MS_REC, None) != 0:
+            continue
+        libc.mount(b"tmpfs", blocker.encode(), b"tmpfs", 0, b"size=64k,mode=755")
+        outermost = [p for p in paths if not any(p != q and p.startswith(q + os.sep) for q in paths)]
+        for path in outermost:
+            inside = Path(path).relative_to(blocker)
+            (Path(blocker) / inside).mkdir(parents=True, exist_ok=True)
+            source, target = str(stash / inside).encode(), str(Path(blocker) / inside).encode()
+            libc.mount(source, target, None, _MS_BIND | _MS_REC, None)
+        libc.umount2(str(stash).encode(), _MNT_DETACH)
+
+
+def _closed_ancestor(path: Path, uid: int) -> Path | None:  # pragma: no cover - runs in the child
+    """The outermost folder above ``path`` that ``uid`` may not pass through, or None."""
+    for folder in reversed([path, *path.parents]):
+        try:
+            info = folder.stat()
+        except OSError:
+            return None
+        if not (info.st_mode & 0o001 or (info.st_uid == uid and info.st_mode & 0o100)):
+            return folder
+    return None
+
+
 def run_child(request_fd: int, answer_fd: int) -> None:  # pragma: no cover - runs in the child
     """A child's life, once the fork server has forked it: read the sandbox from the request
-    pipe (the checker sends it there, with the learner's code), then load and answer."""
+    pipe (the checker sends it there, with the learner's code), then load and answer. It dies
+    with the fork server (which dies with the checker)."""
     os.setsid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     (size,) = struct.unpack("!Q", _read_exactly(request_fd, 8))
     sandbox = pickle.loads(_read_exactly(request_fd, size))
     sandbox._child(request_fd, answer_fd)
