@@ -403,6 +403,9 @@ _NOTES_KO: dict[str, str] = {
         "윈도우 안이지만 RCV.NXT와 같지 않은 RST (SEG.SEQ={seq}, RCV.NXT={rcv_nxt}): challenge ACK 보냄"
     ),
     "connection-reset": "상대가 연결을 리셋함(RST): 애플리케이션에 알림",
+    "reset-after-close": (
+        "이미 CLOSE한 뒤 받은 RST: CLOSED로 가고 TCB 삭제, 애플리케이션에 'connection reset'을 알리지 않음"
+    ),
     "connection-refused": "연결 거부됨 (SYN-SENT 또는 SYN-RECEIVED에서 RST 수신)",
     "back-to-listen": "LISTEN으로 돌아감: 애플리케이션에는 알리지 않음",
     "challenge-ack-syn": "동기화된 상태에서 SYN 도착: challenge ACK 보냄",
