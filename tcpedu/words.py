@@ -156,6 +156,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "TIME-WAIT는 먼저 닫은 쪽의 상태입니다: 마지막 ACK를 보낸 쪽이 그 ACK가 유실될 경우에 대비해 기다립니다. "
         "다른 쪽은 그 ACK를 받으면 끝납니다.",
     ),
+    "hint.fin_in_sequence": (
+        "Segments are processed in sequence (RFC 9293 3.10.7.4): a FIN whose sequence number is beyond RCV.NXT is "
+        "held until every octet before it has arrived, and only then does it move the state on.",
+        "세그먼트는 순서 번호 차례대로 처리됩니다 (RFC 9293 3.10.7.4): 순서 번호가 RCV.NXT보다 큰 FIN은 그 앞의 "
+        "바이트가 모두 도착할 때까지 보관되고, 그다음에야 상태를 바꿉니다.",
+    ),
     "hint.back_to_listen": (
         "A connection that began with a passive OPEN goes back to LISTEN, not to CLOSED "
         "(RFC 9293 Figure 5, note 1; 3.10.7.4).",

@@ -16,7 +16,7 @@ import dataclasses
 from decimal import Decimal, InvalidOperation
 
 from ..core.segment import Flags, Segment
-from ..core.seqnum import SEQ_SPACE, seq_add
+from ..core.seqnum import SEQ_SPACE, seq_add, seq_gt
 from ..core.states import State
 from ..core.transitions import Arc, arcs_from
 from ..narrator import narrate
@@ -161,8 +161,14 @@ class StateAnswer:
     def hint(self, answer: State | None, lang: str = "en") -> str:
         """What is wrong with ``answer``, aimed at the mistake (not the answer itself)."""
         side, before, expected = _side(self.side, lang), self.before, self.expected
-        if answer is State.TIME_WAIT and expected in (State.CLOSED, State.LAST_ACK, State.CLOSE_WAIT):
+        if (
+            answer is State.TIME_WAIT
+            and before is not State.TIME_WAIT  # a side already there closed first: its TIME-WAIT is no mistake
+            and expected in (State.CLOSED, State.LAST_ACK, State.CLOSE_WAIT)
+        ):
             return word("hint.time_wait_side", lang)
+        if answer is not before and expected is before and self._fin_ahead():
+            return word("hint.fin_in_sequence", lang)
         if answer is State.CLOSED and expected is State.LISTEN:
             return word("hint.back_to_listen", lang)
         if answer is State.ESTABLISHED and expected is State.SYN_RECEIVED:
@@ -177,6 +183,14 @@ class StateAnswer:
         if answer is not None:
             return word("hint.no_arc", lang, state=before.value, target=answer.value)
         return word("hint.pick", lang)
+
+    def _fin_ahead(self) -> bool:
+        """Did a FIN reach this side ahead of its RCV.NXT (data before it still missing)?"""
+        arrival, segment = self.scene.arrival(), self.scene.arrived()
+        if arrival is None or segment is None or arrival[0] != self.side or not segment.has_fin:
+            return False
+        rcv_nxt = self.scene.tcb_before(self.side).get("RCV.NXT")
+        return isinstance(rcv_nxt, int) and seq_gt(segment.seq, rcv_nxt)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -352,6 +366,9 @@ class Option:
     script: str
     """The scene with the option's lines after it."""
     run: Run
+    why: tuple[str, str] = ("", "")
+    """(English, Korean) of the option's description (comment lines under its title): what is
+    wrong with it, told to a learner who picks it; empty for the right one."""
 
     @property
     def holds(self) -> bool:
@@ -383,7 +400,7 @@ class ChoiceAnswer:
             run = run_script(parse(script, "<option>"))
             if run.error is not None:
                 raise ValueError(f"the option {words.title!r} does not run: {run.error}")
-            self.options.append(Option(words.titles, script, run))
+            self.options.append(Option(words.titles, script, run, words.descriptions))
         holding = [option for option in self.options if option.holds]
         if len(holding) != 1:
             names = [o.titles[0] for o in holding] or ["none"]
@@ -395,6 +412,9 @@ class ChoiceAnswer:
         return index == self.expected
 
     def hint(self, index: int | None, lang: str = "en") -> str:
+        """What is wrong with the option picked: its own words for that (its description), or
+        else where the engine disagrees with it."""
         if index is None:
             return word("hint.pick", lang)
-        return self.options[index].verdict(lang)
+        option = self.options[index]
+        return in_language(option.why, lang) if any(option.why) else option.verdict(lang)
