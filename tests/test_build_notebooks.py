@@ -177,7 +177,9 @@ def test_the_lesson_list_is_the_folders_of_lessons_in_order():
     lessons = builder.course()
     stems = [lesson.stem for lesson in lessons]
     assert stems[0] == "00_start_here" and stems == sorted(stems)
-    assert [int(stem[:2]) for stem in stems] == list(range(len(stems)))
+    numbers = [int(stem[:2]) for stem in stems]
+    assert numbers[0] == 0 and len(set(numbers)) == len(numbers)  # a lesson's number is its own (lessons may be
+    # written out of order: a branch can hold lessons 6-8 before 3-5 exist)
     index = builder.lesson_index(lessons)
     for lesson in lessons[1:]:
         assert f"[English]({lesson.stem}.ipynb)" in index and f"[한국어]({lesson.stem}.ko.ipynb)" in index

@@ -160,3 +160,50 @@ def test_the_seed_table_lists_every_point_once_and_names_lessons_and_cells_that_
 def test_the_seed_table_teaches_at_least_the_opening_half_of_the_note():
     rows = {point: lesson.strip() for point, lesson, _ in ROW.findall((ROOT / "README.md").read_text("utf-8"))}
     assert all(rows[f"S{n}"] != "—" for n in range(1, 19))
+
+
+# ------------------------------------------------------------------------------------------------
+# Lessons 6, 7 and 8 (closing, TIME-WAIT, simultaneous close and port reuse): each scene against
+# RFC 9293 (and RFC 1337), the facts written out by hand
+
+L6 = "06_closing"
+
+
+def choice(lesson: str, scene_name: str, options: list[str]) -> str:
+    """The name of the option the engine bears out (exactly one must hold)."""
+    decided = ChoiceAnswer(scene(lesson, scene_name), [scene(lesson, o) for o in options])
+    return options[decided.expected]
+
+
+def test_l6_a_close_sends_fin_ack_at_the_next_sequence_number():
+    # 3.10.4 (ESTABLISHED): "form a FIN segment and send it"; 3.1: once established the ACK field "is always
+    # sent" (Figure 12: <CTL=FIN,ACK>). SND.NXT = ISS 1000 + SYN 1 + 100 octets; ack = RCV.NXT = 5000 + 1.
+    outcome = outcome_of(scene(L6, "close-sends-fin"))
+    assert sent(outcome, "client") == [("FIN,ACK", 1000 + 1 + 100, 5000 + 1)]
+    assert outcome.state_of("client") is State.FIN_WAIT_1
+
+
+def test_l6_half_closed_the_server_still_sends_and_the_client_still_receives():
+    # 3.6.1: "a host is permitted to continue sending data in the open direction on a half-closed connection";
+    # 3.10.2: SEND in CLOSE-WAIT is carried out, in FIN-WAIT-2 "error: connection closing".
+    options = ["server-cannot-send", "client-resets-data", "server-still-sends"]
+    assert choice(L6, "half-closed", options) == "server-still-sends"
+    outcome = outcome_of(scene(L6, "half-closed"))
+    assert (outcome.state_of("client"), outcome.state_of("server")) == (State.FIN_WAIT_2, State.CLOSE_WAIT)
+
+
+def test_l6_a_fin_that_overtakes_data_is_held_in_fin_wait_2():
+    # 3.10.7.4: "Segments are processed in sequence"; SHLD-31: higher sequence numbers held. The FIN
+    # (seq 5101) is beyond RCV.NXT 5001, so the client stays and ACKs 5001 again.
+    outcome = outcome_of(scene(L6, "fin-overtakes-data"))
+    assert outcome.state_of("client") is State.FIN_WAIT_2
+    assert sent(outcome, "client") == [("ACK", 1002, 5001)]
+
+
+def test_l6_a_fin_that_acknowledges_the_clients_fin_goes_from_fin_wait_1_to_time_wait():
+    # Figure 5 note 2; 3.10.7.4 eighth step (FIN-WAIT-1): "If our FIN has been ACKed (perhaps in this
+    # segment), then enter TIME-WAIT"; the client's FIN was 1001, so ack=1002 acknowledges it.
+    outcome = outcome_of(scene(L6, "fin-carries-the-ack"))
+    assert outcome.state_before("client") is State.FIN_WAIT_1
+    assert outcome.state_of("client") is State.TIME_WAIT
+    assert sent(outcome, "client") == [("ACK", 1002, 5002)]
