@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tcpedu.core import State
-from tcpedu.grade.questions import ChoiceAnswer, SegmentAnswer, outcome_of
+from tcpedu.grade.questions import ChoiceAnswer, SegmentAnswer, TimeAnswer, outcome_of
 from tcpedu.scenario import parse, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,3 +207,44 @@ def test_l6_a_fin_that_acknowledges_the_clients_fin_goes_from_fin_wait_1_to_time
     assert outcome.state_before("client") is State.FIN_WAIT_1
     assert outcome.state_of("client") is State.TIME_WAIT
     assert sent(outcome, "client") == [("ACK", 1002, 5002)]
+
+
+L7 = "07_time_wait"
+
+
+def test_l7_the_side_that_closes_second_ends_closed_not_in_time_wait():
+    # 3.6.1 (MUST-13): "When a connection is closed actively, it MUST linger in the TIME-WAIT state";
+    # 3.10.7.4, LAST-ACK: "If our FIN is now acknowledged, delete the TCB, enter the CLOSED state".
+    outcome = outcome_of(scene(L7, "server-closes-first"))
+    assert outcome.state_before("client") is State.LAST_ACK and outcome.state_of("client") is State.CLOSED
+    assert outcome.state_of("server") is State.TIME_WAIT
+
+
+def test_l7_time_wait_ends_2_msl_after_it_was_entered():
+    # 3.6.1: 2xMSL; 3.4.2 and the glossary: MSL = 2 minutes. Entered at t = 2 s.
+    answer = TimeAnswer(outcome_of(scene(L7, "time-wait-ends")))
+    assert (answer.side, answer.timer, answer.expected) == ("client", "time-wait", 2 + 2 * 120)
+
+
+def test_l7_a_retransmitted_fin_in_time_wait_is_acked_again():
+    # 3.10.7.4, TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote
+    # FIN. Acknowledge it". SND.NXT = 1000 + SYN + FIN; the server's FIN was 5001.
+    outcome = outcome_of(scene(L7, "fin-again"))
+    assert outcome.records[0].time == 1.0  # the server's RTO, RFC 6298 2.1
+    assert sent(outcome, "client") == [("ACK", 1002, 5002)]
+    assert outcome.state_of("client") is State.TIME_WAIT
+
+
+def test_l7_the_retransmitted_fin_restarts_2_msl():
+    # 3.10.7.4: "Acknowledge it, and restart the 2 MSL timeout"; the FIN came again at t = 1 s.
+    answer = TimeAnswer(outcome_of(scene(L7, "fin-again-time")))
+    assert (answer.side, answer.timer, answer.expected) == ("client", "time-wait", 1 + 2 * 120)
+
+
+def test_l7_a_late_copy_of_data_in_time_wait_is_dropped_and_acked_not_delivered():
+    # 3.10.7.4, first check: an unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is
+    # dropped. "bye" took 5001-5003 and the FIN 5004, so RCV.NXT = 5005; nothing is delivered twice.
+    assert choice(L7, "late-copy", ["copy-delivered", "copy-ignored", "copy-acked"]) == "copy-acked"
+    outcome = outcome_of(scene(L7, "late-copy"))
+    assert sent(outcome, "client") == [("ACK", 1002, 5005)]
+    assert outcome.records[-1].tcb_of("client")["received"] == 3
