@@ -216,6 +216,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "The {side} has sent its SYN already: a SYN goes out once (again only when a timer retransmits it).",
         "{side} 쪽은 이미 SYN을 보냈습니다: SYN은 한 번만 보냅니다 (타이머가 재전송할 때만 다시).",
     ),
+    "hint.fin_once": (
+        "The {side} has sent its FIN already: a FIN goes out once (again only when a timer retransmits it).",
+        "{side} 쪽은 이미 FIN을 보냈습니다: FIN은 한 번만 보냅니다 (타이머가 재전송할 때만 다시).",
+    ),
     "hint.needs_ack": (
         "The segment acknowledges what arrived: its ACK bit is set.",
         "도착한 것을 확인응답해야 합니다: ACK 비트가 켜집니다.",
@@ -275,6 +279,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "hint.seq_after_syn": (
         "The SYN took the ISN: the next sequence number is the one after it.",
         "SYN이 ISN을 차지했으므로 다음 순서 번호는 그다음 번호입니다.",
+    ),
+    "hint.seq_after_fin": (
+        "This side has sent its FIN, and a FIN takes a sequence number: its next one is the one after the FIN.",
+        "이쪽은 이미 FIN을 보냈고, FIN도 순서 번호 하나를 차지합니다: 다음 순서 번호는 FIN 다음 번호입니다.",
     ),
     "hint.seq": (
         "seq is this side's next sequence number (SND.NXT): its ISN, plus one for its SYN, plus the octets it sent.",

@@ -160,6 +160,17 @@ def test_a_fin_that_overtakes_data_is_told_that_segments_are_processed_in_sequen
     assert "processed in sequence" in question.feedback.value
 
 
+def test_a_side_that_sent_its_fin_is_told_the_fin_took_a_number_and_goes_once():
+    # RFC 9293 3.4: a FIN occupies one sequence number; Figure 13: B answers A's FIN with an ACK from after its
+    # own FIN (here the server's FIN is 301, so ACK seq=302 ack=102).
+    question = ask_segment(OPEN + "deliver all\nclient close\nserver close\ndeliver client\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "FIN,ACK", "301", "102"
+    question.check.click()
+    assert (
+        "a FIN goes out once" in question.feedback.value and "a FIN takes a sequence number" in question.feedback.value
+    )
+
+
 def test_a_passive_connection_reset_goes_back_to_listen_not_closed():
     # RFC 9293 3.10.7.4 (SYN-RECEIVED, RST): "if this connection was initiated with a passive OPEN
     # ... return this connection to LISTEN state".

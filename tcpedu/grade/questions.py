@@ -42,6 +42,9 @@ _ARRIVAL_SECTIONS = {State.CLOSED: "3.10.7.1", State.LISTEN: "3.10.7.2", State.S
 
 _CLOSING = frozenset({State.FIN_WAIT_1, State.FIN_WAIT_2, State.CLOSE_WAIT, State.CLOSING, State.LAST_ACK})
 
+# States in which a side has sent its FIN (it took a sequence number).
+_FIN_SENT = frozenset({State.FIN_WAIT_1, State.FIN_WAIT_2, State.CLOSING, State.LAST_ACK, State.TIME_WAIT})
+
 #: The flags a segment question offers (a plain FIN is there because learners pick it).
 FLAG_CHOICES = ("SYN", "SYN,ACK", "ACK", "FIN", "FIN,ACK", "RST", "RST,ACK")
 
@@ -250,6 +253,8 @@ class SegmentAnswer:
             return word("hint.needs_syn" if expected & Flags.ACK else "hint.open_syn", lang, side=side)
         if given & Flags.SYN and not expected & Flags.SYN:
             return word("hint.syn_once", lang, side=side)
+        if given & Flags.FIN and not expected & Flags.FIN and self.scene.state_before(self.side) in _FIN_SENT:
+            return word("hint.fin_once", lang, side=side)
         if expected & Flags.ACK and not given & Flags.ACK:
             return word("hint.needs_ack", lang)
         if expected & Flags.FIN and not given & Flags.FIN:
@@ -287,6 +292,12 @@ class SegmentAnswer:
         iss = self.scene.tcb_before(self.side).get("ISS")
         if answer is not None and answer == iss:
             return word("hint.seq_after_syn", lang)
+        if (
+            answer is not None
+            and seq_add(answer, 1) == expected.seq
+            and self.scene.state_before(self.side) in _FIN_SENT
+        ):
+            return word("hint.seq_after_fin", lang)
         return word("hint.seq", lang)
 
 
