@@ -248,3 +248,50 @@ def test_l7_a_late_copy_of_data_in_time_wait_is_dropped_and_acked_not_delivered(
     outcome = outcome_of(scene(L7, "late-copy"))
     assert sent(outcome, "client") == [("ACK", 1002, 5005)]
     assert outcome.records[-1].tcb_of("client")["received"] == 3
+
+
+L8 = "08_simultaneous_close"
+
+
+def test_l8_a_fin_received_in_fin_wait_1_is_acked_and_leads_to_closing():
+    # Figure 13 line 3: CLOSING --> <SEQ=301><ACK=101><CTL=ACK>; 3.10.7.4 eighth step (FIN-WAIT-1): our FIN
+    # not yet ACKed, so "enter the CLOSING state". The server's own FIN took 300.
+    outcome = outcome_of(scene(L8, "fins-cross"))
+    assert sent(outcome, "server") == [("ACK", 301, 101)]
+    assert outcome.state_before("server") is State.FIN_WAIT_1 and outcome.state_of("server") is State.CLOSING
+
+
+def test_l8_after_a_simultaneous_close_both_sides_wait_in_time_wait():
+    # Figure 13 line 4: TIME-WAIT on both sides; 3.10.7.4 fifth step (CLOSING): "if the ACK acknowledges
+    # our FIN, then enter the TIME-WAIT state".
+    assert choice(L8, "both-closing", ["only-client-waits", "neither-waits", "both-wait"]) == "both-wait"
+
+
+def test_l8_an_open_on_a_4_tuple_in_time_wait_is_refused_at_60_s():
+    # 3.10.1, OPEN in TIME-WAIT: "error: connection already exists"; 2 x MSL = 240 s > 60 s (3.6.1, 3.4.2).
+    options = ["connects-after-60", "server-holds-it", "refused-in-time-wait"]
+    assert choice(L8, "reconnect-at-60", options) == "refused-in-time-wait"
+
+
+def test_l8_an_old_duplicates_rst_assassinates_time_wait_as_rfc_1337_describes():
+    # RFC 1337 section 2: 5.1 <SEQ=255><ACK=33>, 5.2 <SEQ=101><ACK=301><CTL=ACK>, 5.3 <SEQ=301><CTL=RST>;
+    # RFC 9293 3.10.7.4, TIME-WAIT: "If the RST bit is set, then enter the CLOSED state, delete the TCB".
+    outcome = outcome_of(scene(L8, "old-ack-in-time-wait"))
+    assert outcome.arrived() is not None and (str(outcome.arrived().flags), outcome.arrived().seq) == ("RST", 301)
+    assert outcome.state_before("client") is State.TIME_WAIT and outcome.state_of("client") is State.CLOSED
+    assert outcome.records[-1].time == 0.0  # not 2 x MSL = 240 s
+
+
+def test_l8_a_syn_into_time_wait_gets_a_challenge_ack_and_the_new_connection_opens_after_the_rst():
+    # 3.10.7.4 fourth check: a SYN in a synchronized state gets a challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>;
+    # 3.10.7.3: an ACK that does not acknowledge our SYN gets <SEQ=SEG.ACK><CTL=RST>, which is RCV.NXT.
+    run = run_script(parse(scene(L8, "syn-into-time-wait")))
+    assert run.ok, (run.error, run.failure)
+    segments = [(p.sender, str(p.segment.flags), p.segment.seq) for r in run.simulation.history for p in r.sent]
+    new_syn = segments.index(("client", "SYN", 2000))
+    assert segments[new_syn + 1 : new_syn + 3] == [("server", "ACK", 5002), ("client", "RST", 1002)]
+
+
+def test_the_seed_table_teaches_every_point_of_the_note():
+    rows = {point: lesson.strip() for point, lesson, _ in ROW.findall((ROOT / "README.md").read_text("utf-8"))}
+    assert all(rows[f"S{n}"] != "—" for n in range(1, 38))
