@@ -165,6 +165,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "TIME-WAIT는 먼저 닫은 쪽의 상태입니다: 마지막 ACK를 보낸 쪽이 그 ACK가 유실될 경우에 대비해 기다립니다. "
         "다른 쪽은 그 ACK를 받으면 끝납니다.",
     ),
+    "hint.fin_in_sequence": (
+        "Segments are processed in sequence (RFC 9293 3.10.7.4): a FIN whose sequence number is beyond RCV.NXT is "
+        "held until every octet before it has arrived, and only then does it move the state on.",
+        "세그먼트는 순서 번호 차례대로 처리됩니다 (RFC 9293 3.10.7.4): 순서 번호가 RCV.NXT보다 큰 FIN은 그 앞의 "
+        "바이트가 모두 도착할 때까지 보관되고, 그다음에야 상태를 바꿉니다.",
+    ),
     "hint.back_to_listen": (
         "A connection that began with a passive OPEN goes back to LISTEN, not to CLOSED "
         "(RFC 9293 Figure 5, note 1; 3.10.7.4).",
@@ -218,6 +224,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "hint.syn_once": (
         "The {side} has sent its SYN already: a SYN goes out once (again only when a timer retransmits it).",
         "{side} 쪽은 이미 SYN을 보냈습니다: SYN은 한 번만 보냅니다 (타이머가 재전송할 때만 다시).",
+    ),
+    "hint.fin_once": (
+        "The {side} has sent its FIN already: a FIN goes out once (again only when a timer retransmits it).",
+        "{side} 쪽은 이미 FIN을 보냈습니다: FIN은 한 번만 보냅니다 (타이머가 재전송할 때만 다시).",
     ),
     "hint.needs_ack": (
         "The segment acknowledges what arrived: its ACK bit is set.",
@@ -302,6 +312,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "hint.seq_after_syn": (
         "The SYN took the ISN: the next sequence number is the one after it.",
         "SYN이 ISN을 차지했으므로 다음 순서 번호는 그다음 번호입니다.",
+    ),
+    "hint.seq_after_fin": (
+        "This side has sent its FIN, and a FIN takes a sequence number: its next one is the one after the FIN.",
+        "이쪽은 이미 FIN을 보냈고, FIN도 순서 번호 하나를 차지합니다: 다음 순서 번호는 FIN 다음 번호입니다.",
     ),
     "hint.seq": (
         "seq is this side's next sequence number (SND.NXT): its ISN, plus one for its SYN, plus the octets it sent.",
@@ -479,6 +493,9 @@ _NOTES_KO: dict[str, str] = {
         "윈도우 안이지만 RCV.NXT와 같지 않은 RST (SEG.SEQ={seq}, RCV.NXT={rcv_nxt}): challenge ACK 보냄"
     ),
     "connection-reset": "상대가 연결을 리셋함(RST): 애플리케이션에 알림",
+    "reset-after-close": (
+        "이미 CLOSE한 뒤 받은 RST: CLOSED로 가고 TCB 삭제, 애플리케이션에 'connection reset'을 알리지 않음"
+    ),
     "connection-refused": "연결 거부됨 (SYN-SENT 또는 SYN-RECEIVED에서 RST 수신)",
     "back-to-listen": "LISTEN으로 돌아감: 애플리케이션에는 알리지 않음",
     "challenge-ack-syn": "동기화된 상태에서 SYN 도착: challenge ACK 보냄",

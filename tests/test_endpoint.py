@@ -363,6 +363,17 @@ def test_rst_exactly_at_rcv_nxt_resets_the_connection(state, flags):
     assert ep.state is S.CLOSED and ep.tcb is None and ep.timers() == {}
 
 
+@pytest.mark.parametrize("state", SYNCHRONIZED, ids=str)
+def test_a_rst_tells_the_user_connection_reset_only_where_the_user_has_not_closed(state):
+    # 3.10.7.4, second check: ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: users "should also
+    # receive an unsolicited general 'connection reset' signal"; CLOSING, LAST-ACK, TIME-WAIT:
+    # "enter the CLOSED state, delete the TCB, and return", and nothing more.
+    ep, snd_nxt, rcv_nxt = drive(state)
+    ep.receive(Segment(rcv_nxt, snd_nxt, RST), 1)
+    closed = state in (S.CLOSING, S.LAST_ACK, S.TIME_WAIT)
+    assert [note.code for note in ep.drain().notes] == ["reset-after-close" if closed else "connection-reset"]
+
+
 @pytest.mark.parametrize("offset", [1, 50, 99])
 def test_rst_in_the_window_but_not_at_rcv_nxt_gets_a_challenge_ack(offset):
     ep = established(window=100)

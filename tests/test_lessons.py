@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tcpedu.core import State
-from tcpedu.grade.questions import ChoiceAnswer, SegmentAnswer, outcome_of
+from tcpedu.grade.questions import ChoiceAnswer, SegmentAnswer, TimeAnswer, outcome_of
 from tcpedu.scenario import parse, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,3 +318,137 @@ def test_l345_korean_never_glues_a_particle_to_a_number(lesson):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if HANGUL.search(line) and not line.startswith(">"):  # the seed note is quoted as written
                 assert not GLUED.search(line), f"{path.name}:{number}: {line}"
+
+
+# Lessons 6, 7 and 8 (closing, TIME-WAIT, simultaneous close and port reuse): each scene against
+# RFC 9293 (and RFC 1337), the facts written out by hand
+
+L6 = "06_closing"
+
+
+def choice(lesson: str, scene_name: str, options: list[str]) -> str:
+    """The name of the option the engine bears out (exactly one must hold)."""
+    decided = ChoiceAnswer(scene(lesson, scene_name), [scene(lesson, o) for o in options])
+    return options[decided.expected]
+
+
+def test_l6_a_close_sends_fin_ack_at_the_next_sequence_number():
+    # 3.10.4 (ESTABLISHED): "form a FIN segment and send it"; 3.1: once established the ACK field "is always
+    # sent" (Figure 12: <CTL=FIN,ACK>). SND.NXT = ISS 1000 + SYN 1 + 100 octets; ack = RCV.NXT = 5000 + 1.
+    outcome = outcome_of(scene(L6, "close-sends-fin"))
+    assert sent(outcome, "client") == [("FIN,ACK", 1000 + 1 + 100, 5000 + 1)]
+    assert outcome.state_of("client") is State.FIN_WAIT_1
+
+
+def test_l6_half_closed_the_server_still_sends_and_the_client_still_receives():
+    # 3.6.1: "a host is permitted to continue sending data in the open direction on a half-closed connection";
+    # 3.10.2: SEND in CLOSE-WAIT is carried out, in FIN-WAIT-2 "error: connection closing".
+    options = ["server-cannot-send", "client-resets-data", "server-still-sends"]
+    assert choice(L6, "half-closed", options) == "server-still-sends"
+    outcome = outcome_of(scene(L6, "half-closed"))
+    assert (outcome.state_of("client"), outcome.state_of("server")) == (State.FIN_WAIT_2, State.CLOSE_WAIT)
+
+
+def test_l6_a_fin_that_overtakes_data_is_held_in_fin_wait_2():
+    # 3.10.7.4: "Segments are processed in sequence"; SHLD-31: higher sequence numbers held. The FIN
+    # (seq 5101) is beyond RCV.NXT 5001, so the client stays and ACKs 5001 again.
+    outcome = outcome_of(scene(L6, "fin-overtakes-data"))
+    assert outcome.state_of("client") is State.FIN_WAIT_2
+    assert sent(outcome, "client") == [("ACK", 1002, 5001)]
+
+
+def test_l6_a_fin_that_acknowledges_the_clients_fin_goes_from_fin_wait_1_to_time_wait():
+    # Figure 5 note 2; 3.10.7.4 eighth step (FIN-WAIT-1): "If our FIN has been ACKed (perhaps in this
+    # segment), then enter TIME-WAIT"; the client's FIN was 1001, so ack=1002 acknowledges it.
+    outcome = outcome_of(scene(L6, "fin-carries-the-ack"))
+    assert outcome.state_before("client") is State.FIN_WAIT_1
+    assert outcome.state_of("client") is State.TIME_WAIT
+    assert sent(outcome, "client") == [("ACK", 1002, 5002)]
+
+
+L7 = "07_time_wait"
+
+
+def test_l7_the_side_that_closes_second_ends_closed_not_in_time_wait():
+    # 3.6.1 (MUST-13): "When a connection is closed actively, it MUST linger in the TIME-WAIT state";
+    # 3.10.7.4, LAST-ACK: "If our FIN is now acknowledged, delete the TCB, enter the CLOSED state".
+    outcome = outcome_of(scene(L7, "server-closes-first"))
+    assert outcome.state_before("client") is State.LAST_ACK and outcome.state_of("client") is State.CLOSED
+    assert outcome.state_of("server") is State.TIME_WAIT
+
+
+def test_l7_time_wait_ends_2_msl_after_it_was_entered():
+    # 3.6.1: 2xMSL; 3.4.2 and the glossary: MSL = 2 minutes. Entered at t = 2 s.
+    answer = TimeAnswer(outcome_of(scene(L7, "time-wait-ends")))
+    assert (answer.side, answer.timer, answer.expected) == ("client", "time-wait", 2 + 2 * 120)
+
+
+def test_l7_a_retransmitted_fin_in_time_wait_is_acked_again():
+    # 3.10.7.4, TIME-WAIT: "The only thing that can arrive in this state is a retransmission of the remote
+    # FIN. Acknowledge it". SND.NXT = 1000 + SYN + FIN; the server's FIN was 5001.
+    outcome = outcome_of(scene(L7, "fin-again"))
+    assert outcome.records[0].time == 1.0  # the server's RTO, RFC 6298 2.1
+    assert sent(outcome, "client") == [("ACK", 1002, 5002)]
+    assert outcome.state_of("client") is State.TIME_WAIT
+
+
+def test_l7_the_retransmitted_fin_restarts_2_msl():
+    # 3.10.7.4: "Acknowledge it, and restart the 2 MSL timeout"; the FIN came again at t = 1 s.
+    answer = TimeAnswer(outcome_of(scene(L7, "fin-again-time")))
+    assert (answer.side, answer.timer, answer.expected) == ("client", "time-wait", 1 + 2 * 120)
+
+
+def test_l7_a_late_copy_of_data_in_time_wait_is_dropped_and_acked_not_delivered():
+    # 3.10.7.4, first check: an unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is
+    # dropped. "bye" took 5001-5003 and the FIN 5004, so RCV.NXT = 5005; nothing is delivered twice.
+    assert choice(L7, "late-copy", ["copy-delivered", "copy-ignored", "copy-acked"]) == "copy-acked"
+    outcome = outcome_of(scene(L7, "late-copy"))
+    assert sent(outcome, "client") == [("ACK", 1002, 5005)]
+    assert outcome.records[-1].tcb_of("client")["received"] == 3
+
+
+L8 = "08_simultaneous_close"
+
+
+def test_l8_a_fin_received_in_fin_wait_1_is_acked_and_leads_to_closing():
+    # Figure 13 line 3: CLOSING --> <SEQ=301><ACK=101><CTL=ACK>; 3.10.7.4 eighth step (FIN-WAIT-1): our FIN
+    # not yet ACKed, so "enter the CLOSING state". The server's own FIN took 300.
+    outcome = outcome_of(scene(L8, "fins-cross"))
+    assert sent(outcome, "server") == [("ACK", 301, 101)]
+    assert outcome.state_before("server") is State.FIN_WAIT_1 and outcome.state_of("server") is State.CLOSING
+
+
+def test_l8_after_a_simultaneous_close_both_sides_wait_in_time_wait():
+    # Figure 13 line 4: TIME-WAIT on both sides; 3.10.7.4 fifth step (CLOSING): "if the ACK acknowledges
+    # our FIN, then enter the TIME-WAIT state".
+    assert choice(L8, "both-closing", ["only-client-waits", "neither-waits", "both-wait"]) == "both-wait"
+
+
+def test_l8_an_open_on_a_4_tuple_in_time_wait_is_refused_at_60_s():
+    # 3.10.1, OPEN in TIME-WAIT: "error: connection already exists"; 2 x MSL = 240 s > 60 s (3.6.1, 3.4.2).
+    options = ["connects-after-60", "server-holds-it", "refused-in-time-wait"]
+    assert choice(L8, "reconnect-at-60", options) == "refused-in-time-wait"
+
+
+def test_l8_an_old_duplicates_rst_assassinates_time_wait_as_rfc_1337_describes():
+    # RFC 1337 section 2: 5.1 <SEQ=255><ACK=33>, 5.2 <SEQ=101><ACK=301><CTL=ACK>, 5.3 <SEQ=301><CTL=RST>;
+    # RFC 9293 3.10.7.4, TIME-WAIT: "If the RST bit is set, then enter the CLOSED state, delete the TCB".
+    outcome = outcome_of(scene(L8, "old-ack-in-time-wait"))
+    assert outcome.arrived() is not None and (str(outcome.arrived().flags), outcome.arrived().seq) == ("RST", 301)
+    assert outcome.state_before("client") is State.TIME_WAIT and outcome.state_of("client") is State.CLOSED
+    assert outcome.records[-1].time == 0.0  # not 2 x MSL = 240 s
+
+
+def test_l8_a_syn_into_time_wait_gets_a_challenge_ack_and_the_new_connection_opens_after_the_rst():
+    # 3.10.7.4 fourth check: a SYN in a synchronized state gets a challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT>;
+    # 3.10.7.3: an ACK that does not acknowledge our SYN gets <SEQ=SEG.ACK><CTL=RST>, which is RCV.NXT.
+    run = run_script(parse(scene(L8, "syn-into-time-wait")))
+    assert run.ok, (run.error, run.failure)
+    segments = [(p.sender, str(p.segment.flags), p.segment.seq) for r in run.simulation.history for p in r.sent]
+    new_syn = segments.index(("client", "SYN", 2000))
+    assert segments[new_syn + 1 : new_syn + 3] == [("server", "ACK", 5002), ("client", "RST", 1002)]
+
+
+def test_the_seed_table_teaches_every_point_of_the_note():
+    rows = {point: lesson.strip() for point, lesson, _ in ROW.findall((ROOT / "README.md").read_text("utf-8"))}
+    assert all(rows[f"S{n}"] != "—" for n in range(1, 38))

@@ -140,6 +140,37 @@ def test_time_wait_on_the_wrong_side_is_told_whose_it_is():
     assert question.solved
 
 
+def test_a_side_already_in_time_wait_is_not_told_time_wait_is_the_other_sides():
+    # RFC 9293 3.10.7.4 (TIME-WAIT, second check): a RST at RCV.NXT ends TIME-WAIT early (RFC 1337's
+    # "assassination"); the learner who keeps TIME-WAIT is wrong about the RST, not about the side.
+    question = ask_state(CLOSE + "deliver\ndeliver\ninject client RST seq=302", side="client")  # RCV.NXT: FIN 301
+    question.choice.value = State.TIME_WAIT
+    question.check.click()
+    assert "belongs to the side that closed first" not in question.feedback.value
+    assert "not ignored in TIME-WAIT" in question.feedback.value
+
+
+def test_a_fin_that_overtakes_data_is_told_that_segments_are_processed_in_sequence():
+    # RFC 9293 3.10.7.4: "Segments are processed in sequence"; a FIN beyond RCV.NXT waits (SHLD-31).
+    scene = OPEN + "deliver all\nclient close\ndeliver all\nserver send 100\nserver close\ndeliver server 2\n"
+    question = ask_state(scene, side="client")
+    assert question.expected is State.FIN_WAIT_2
+    question.choice.value = State.TIME_WAIT
+    question.check.click()
+    assert "processed in sequence" in question.feedback.value
+
+
+def test_a_side_that_sent_its_fin_is_told_the_fin_took_a_number_and_goes_once():
+    # RFC 9293 3.4: a FIN occupies one sequence number; Figure 13: B answers A's FIN with an ACK from after its
+    # own FIN (here the server's FIN is 301, so ACK seq=302 ack=102).
+    question = ask_segment(OPEN + "deliver all\nclient close\nserver close\ndeliver client\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "FIN,ACK", "301", "102"
+    question.check.click()
+    assert (
+        "a FIN goes out once" in question.feedback.value and "a FIN takes a sequence number" in question.feedback.value
+    )
+
+
 def test_a_passive_connection_reset_goes_back_to_listen_not_closed():
     # RFC 9293 3.10.7.4 (SYN-RECEIVED, RST): "if this connection was initiated with a passive OPEN
     # ... return this connection to LISTEN state".
@@ -241,6 +272,16 @@ def test_a_choice_in_korean_and_one_with_no_single_true_option_is_refused():
         ask_choice(LOST_ACK, [OPTIONS[0], OPTIONS[2]])
     with pytest.raises(ValueError, match="comment line"):
         ask_choice(LOST_ACK, ["expect server ESTABLISHED\n"])
+
+
+def test_a_wrong_option_is_told_its_own_words_for_what_is_wrong_with_it():
+    wrong = "# The server resets the connection\n#ko: 서버가 연결을 리셋한다\n# No: its ACK is acceptable.\n"
+    wrong += "#ko: 아니다: ACK가 받아들일 만하다.\nexpect server LISTEN\n"
+    question = ask_choice(LOST_ACK, [OPTIONS[0], OPTIONS[1], wrong], lang="ko")
+    question.choice.value = 2
+    question.check.click()
+    assert "아니다: ACK가 받아들일 만하다." in question.feedback.value
+    assert "엔진의 결과와 다름" in question.decided.hint(0, "ko")  # no words of its own: where the engine disagrees
 
 
 def test_questions_in_korean():

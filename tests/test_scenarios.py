@@ -340,3 +340,39 @@ def test_sequence_wraparound_acknowledges_the_last_sequence_number_with_0():
     segments = figure("sequence-wraparound")
     assert segments[0] == ("client", "SYN", 2**32 - 1, None, 0)
     assert segments[1] == ("server", "SYN,ACK", 4294967000, 0, 0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Lessons 6-8's scenarios
+
+
+def test_three_segment_close_takes_figure_5_note_2_from_fin_wait_1_to_time_wait():
+    # Note 2: "The figure omits a transition from FIN-WAIT-1 to TIME-WAIT if a FIN is received and
+    # the local FIN is also acknowledged"; 3.10.7.4, eighth step, FIN-WAIT-1: "If our FIN has been
+    # ACKed (perhaps in this segment), then enter TIME-WAIT".
+    assert path("three-segment-close", "client")[-3:] == ["FIN-WAIT-1", "TIME-WAIT", "CLOSED"]
+    delivered = [
+        (p.sender, str(p.segment.flags), p.segment.seq, p.segment.ack)
+        for r in records("three-segment-close")
+        if r.kind == "deliver"
+        for p in [r.packet]
+    ][-3:]
+    assert delivered == [
+        ("client", "FIN,ACK", 1001, 5001),
+        ("server", "FIN,ACK", 5001, 1002),  # acknowledges the client's FIN (1001 + 1)
+        ("client", "ACK", 1002, 5002),
+    ]
+    [time_wait] = entered("three-segment-close", "client", "TIME-WAIT")
+    assert entered("three-segment-close", "client", "CLOSED") == [time_wait + TWO_MSL]
+
+
+def test_time_wait_assassination_follows_rfc_1337s_example():
+    # RFC 1337 section 2: 5.1 <SEQ=255><ACK=33> old duplicate; 5.2 TIME-WAIT --> <SEQ=101><ACK=301>
+    # <CTL=ACK>; 5.3 CLOSED (prematurely) <-- <SEQ=301><CTL=RST>. RFC 9293 3.10.7.4: in TIME-WAIT
+    # "If the RST bit is set, then enter the CLOSED state, delete the TCB, and return."
+    assert figure("time-wait-assassination")[-2:] == [("client", "ACK", 101, 301, 0), ("server", "RST", 301, None, 0)]
+    [time_wait] = entered("time-wait-assassination", "client", "TIME-WAIT")
+    [closed] = entered("time-wait-assassination", "client", "CLOSED")
+    assert closed - time_wait < TWO_MSL
+    arcs = [arc for r in records("time-wait-assassination") for who, arc in r.arcs if who == "client"]
+    assert (arcs[-1].state.value, arcs[-1].event.value, arcs[-1].target.value) == ("TIME-WAIT", "rcv RST", "CLOSED")

@@ -56,6 +56,9 @@ _TEXT_STATES = frozenset({_ESTABLISHED, _FIN_WAIT_1, _FIN_WAIT_2})
 # at once while data the peer's window held back, and the FIN behind it, are still queued;
 # the peer's FIN can then move FIN-WAIT-1 on to CLOSING before they are all sent.
 _SENDING_STATES = frozenset({_ESTABLISHED, _CLOSE_WAIT, _FIN_WAIT_1, _CLOSING, _LAST_ACK})
+# States reached after the user's CLOSE with the peer's FIN received: a RST there has no user
+# to tell (3.10.7.4, second check: "enter the CLOSED state, delete the TCB, and return").
+_USER_CLOSED = frozenset({_CLOSING, _LAST_ACK, _TIME_WAIT})
 
 _FILLER = b"abcdefghijklmnopqrstuvwxyz"
 _PLAIN_ACK = "ACK"  # an ACK owed for no special reason; sent untagged
@@ -408,7 +411,10 @@ class Endpoint:
                     self._notes.append(Note("connection-refused"))
                     self._take(Event.RCV_RST, Condition.ACTIVE_OPEN)
             else:
-                self._notes.append(Note("connection-reset"))
+                # ESTABLISHED .. CLOSE-WAIT: the user is told "connection reset"; CLOSING,
+                # LAST-ACK, TIME-WAIT: the user has closed already, so only CLOSED and the
+                # TCB deleted (3.10.7.4, second check).
+                self._notes.append(Note("reset-after-close" if state in _USER_CLOSED else "connection-reset"))
                 self._take(Event.RCV_RST)
             return
 

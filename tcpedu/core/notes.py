@@ -48,6 +48,10 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
         "RFC 5961 3.2",
     ),
     "connection-reset": ("connection reset by the peer (RST): the user is told", "RFC 9293 3.10.7.4"),
+    "reset-after-close": (
+        "a RST after the user's CLOSE: CLOSED, TCB deleted, no 'connection reset' signal to the user",
+        "RFC 9293 3.10.7.4",
+    ),
     "connection-refused": ("connection refused (RST in SYN-SENT or SYN-RECEIVED)", "RFC 9293 3.10.7.4"),
     "back-to-listen": ("back to LISTEN; the user is not told", "RFC 9293 3.10.7.4"),
     "challenge-ack-syn": ("a SYN in a synchronized state: challenge ACK sent", "RFC 5961 4.2"),

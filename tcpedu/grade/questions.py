@@ -17,7 +17,7 @@ import itertools
 from decimal import Decimal, InvalidOperation
 
 from ..core.segment import Flags, Segment
-from ..core.seqnum import SEQ_SPACE, seq_add, seq_le
+from ..core.seqnum import SEQ_SPACE, seq_add, seq_gt, seq_le
 from ..core.states import State
 from ..core.transitions import Arc, arcs_from
 from ..narrator import narrate
@@ -42,6 +42,9 @@ __all__ = [
 _ARRIVAL_SECTIONS = {State.CLOSED: "3.10.7.1", State.LISTEN: "3.10.7.2", State.SYN_SENT: "3.10.7.3"}
 
 _CLOSING = frozenset({State.FIN_WAIT_1, State.FIN_WAIT_2, State.CLOSE_WAIT, State.CLOSING, State.LAST_ACK})
+
+# States in which a side has sent its FIN (it took a sequence number).
+_FIN_SENT = frozenset({State.FIN_WAIT_1, State.FIN_WAIT_2, State.CLOSING, State.LAST_ACK, State.TIME_WAIT})
 
 #: The flags a segment question offers (a plain FIN is there because learners pick it).
 FLAG_CHOICES = ("SYN", "SYN,ACK", "ACK", "FIN", "FIN,ACK", "RST", "RST,ACK")
@@ -162,8 +165,14 @@ class StateAnswer:
     def hint(self, answer: State | None, lang: str = "en") -> str:
         """What is wrong with ``answer``, aimed at the mistake (not the answer itself)."""
         side, before, expected = _side(self.side, lang), self.before, self.expected
-        if answer is State.TIME_WAIT and expected in (State.CLOSED, State.LAST_ACK, State.CLOSE_WAIT):
+        if (
+            answer is State.TIME_WAIT
+            and before is not State.TIME_WAIT  # a side already there closed first: its TIME-WAIT is no mistake
+            and expected in (State.CLOSED, State.LAST_ACK, State.CLOSE_WAIT)
+        ):
             return word("hint.time_wait_side", lang)
+        if answer is not before and expected is before and self._fin_ahead():
+            return word("hint.fin_in_sequence", lang)
         if answer is State.CLOSED and expected is State.LISTEN:
             return word("hint.back_to_listen", lang)
         if answer is State.ESTABLISHED and expected is State.SYN_RECEIVED:
@@ -178,6 +187,14 @@ class StateAnswer:
         if answer is not None:
             return word("hint.no_arc", lang, state=before.value, target=answer.value)
         return word("hint.pick", lang)
+
+    def _fin_ahead(self) -> bool:
+        """Did a FIN reach this side ahead of its RCV.NXT (data before it still missing)?"""
+        arrival, segment = self.scene.arrival(), self.scene.arrived()
+        if arrival is None or segment is None or arrival[0] != self.side or not segment.has_fin:
+            return False
+        rcv_nxt = self.scene.tcb_before(self.side).get("RCV.NXT")
+        return isinstance(rcv_nxt, int) and seq_gt(segment.seq, rcv_nxt)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -248,6 +265,8 @@ class SegmentAnswer:
                 linux = arrival[1] is State.SYN_RECEIVED
                 return word("hint.old_syn_linux" if linux else "hint.old_syn", lang)
             return word("hint.syn_once", lang, side=side)
+        if given & Flags.FIN and not expected & Flags.FIN and self.scene.state_before(self.side) in _FIN_SENT:
+            return word("hint.fin_once", lang, side=side)
         if expected & Flags.ACK and not given & Flags.ACK:
             return word("hint.needs_ack", lang)
         if expected & Flags.FIN and not given & Flags.FIN:
@@ -285,6 +304,12 @@ class SegmentAnswer:
         iss = self.scene.tcb_before(self.side).get("ISS")
         if answer is not None and answer == iss:
             return word("hint.seq_after_syn", lang)
+        if (
+            answer is not None
+            and seq_add(answer, 1) == expected.seq
+            and self.scene.state_before(self.side) in _FIN_SENT
+        ):
+            return word("hint.seq_after_fin", lang)
         return word("hint.seq", lang)
 
 
@@ -404,6 +429,9 @@ class Option:
     script: str
     """The scene with the option's lines after it."""
     run: Run
+    why: tuple[str, str] = ("", "")
+    """(English, Korean) of the option's description (comment lines under its title): what is
+    wrong with it, told to a learner who picks it; empty for the right one."""
 
     @property
     def holds(self) -> bool:
@@ -435,7 +463,7 @@ class ChoiceAnswer:
             run = run_script(parse(script, "<option>"))
             if run.error is not None:
                 raise ValueError(f"the option {words.title!r} does not run: {run.error}")
-            self.options.append(Option(words.titles, script, run))
+            self.options.append(Option(words.titles, script, run, words.descriptions))
         holding = [option for option in self.options if option.holds]
         if len(holding) != 1:
             names = [o.titles[0] for o in holding] or ["none"]
@@ -447,6 +475,9 @@ class ChoiceAnswer:
         return index == self.expected
 
     def hint(self, index: int | None, lang: str = "en") -> str:
+        """What is wrong with the option picked: its own words for that (its description), or
+        else where the engine disagrees with it."""
         if index is None:
             return word("hint.pick", lang)
-        return self.options[index].verdict(lang)
+        option = self.options[index]
+        return in_language(option.why, lang) if any(option.why) else option.verdict(lang)
