@@ -177,6 +177,33 @@ def test_learner_code_runs_in_a_process_that_never_held_an_expected_answer():
     assert f"parent={os.getpid()})" not in en(failure.mismatch.got)
 
 
+def test_a_search_replayed_for_another_learner_shows_what_its_own_search_would():
+    """Grading a class, a second learner with the first one's mistake gets the first one's
+    shrunk example from one batch of questions: exactly the example a search of its own finds."""
+    from tcpedu.grade import checker
+
+    solution = solution_source(exercise("closing"))
+    first = solution.replace("now_us + 2 * conn.msl_us  # the peer's FIN again", "now_us  # the peer's FIN again")
+    second = "# someone else's work\n" + first + "\nNAME = 2\n"
+    checker._searches.clear()
+    check("closing", first)
+    kept = {key: len(searches) for key, searches in checker._searches.items()}
+    assert kept, "the first learner's failure was shrunk by a search"
+    replayed = check("closing", second)
+    assert {key: len(searches) for key, searches in checker._searches.items()} == kept, "no new search"
+    checker._searches.clear()
+    searched = check("closing", second)
+    assert checker._searches, "a search of its own"
+    shown = [[failure.example for failure in group.failures] for group in replayed.groups]
+    assert shown == [[failure.example for failure in group.failures] for group in searched.groups]
+    assert any(shown) and replayed.score == searched.score
+    other = solution.replace("conn.time_wait_until = now_us + 2 * conn.msl_us\n", "conn.time_wait_until = now_us\n")
+    assert other != solution
+    kept = {key: len(searches) for key, searches in checker._searches.items()}
+    check("closing", other)  # another mistake fails other examples: no replay, a search
+    assert any(len(searches) > kept.get(key, 0) for key, searches in checker._searches.items())
+
+
 def test_sys_exit_in_a_function_is_that_functions_wrong_answer():
     result = check("sequence-numbers", with_body("seq_lt", "import sys\nsys.exit(0)"))
     assert statuses(result) == {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -38,12 +39,10 @@ def solution_source(ex: Exercise) -> str:
     return resources.files("tcpedu.grade.solutions").joinpath(ex.filename).read_text(encoding="utf-8")
 
 
-def _definitions(source: str, names: tuple[str, ...]) -> dict[str, str]:
-    """The last definition of each of ``names`` in ``source``, as a comparable dump (a source
-    that does not parse counts as one changed definition: the learner was writing it)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+def _definitions(tree: ast.Module | None, names: tuple[str, ...]) -> dict[str, str]:
+    """The last definition of each of ``names`` in ``tree``, as a comparable dump (a source
+    that does not parse, None here, counts as one changed definition: someone was writing it)."""
+    if tree is None:
         return {"": "it does not parse"}
     found = {}
     for node in tree.body:
@@ -52,17 +51,22 @@ def _definitions(source: str, names: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
+@functools.cache
+def _stub_definitions(ex: Exercise) -> dict[str, str]:
+    return _definitions(ast.parse(stub_source(ex)), ex.names)
+
+
 def written(answer: Answer, ex: Exercise) -> bool:
     """Whether ``answer`` defines one of the exercise's names otherwise than the stub does."""
-    stub = _definitions(stub_source(ex), ex.names)
-    mine = _definitions(answer.source, ex.names)
+    stub = _stub_definitions(ex)
+    mine = _definitions(answer.tree, ex.names)
     return any(name in mine and mine[name] != stub.get(name) for name in ex.names)
 
 
 def untouched(answer: Answer, ex: Exercise) -> bool:
     """Whether ``answer`` is the stub as handed out: it defines the exercise's names, each as
     the stub does (code that defines none of them, or does not parse, was written by someone)."""
-    return not written(answer, ex) and bool(set(_definitions(answer.source, ex.names)) - {""})
+    return not written(answer, ex) and bool(set(_definitions(answer.tree, ex.names)) - {""})
 
 
 def find_answer(ex: Exercise, path: str | Path | None = None, directory: Path | None = None) -> Answer:
@@ -84,7 +88,7 @@ def find_answer(ex: Exercise, path: str | Path | None = None, directory: Path | 
     for candidate in candidates:
         if written(candidate, ex):
             return candidate
-    defines = [c for c in candidates if set(_definitions(c.source, ex.names)) - {""}]
+    defines = [c for c in candidates if set(_definitions(c.tree, ex.names)) - {""}]
     return (defines or candidates)[0]
 
 

@@ -189,12 +189,18 @@ def check_answer(
                 sandbox = None
                 continue
         judged, first = _check_group(group, sandbox, answer, intensity)
-        outputs.append(sandbox.output())
-        sandbox.close()  # every group gets a fresh child: nothing one leaves behind reaches the next
-        sandbox = None
-        if first is not None:  # shrunk and drawn from here, where no reference answer is in scope
+        if not judged.passed or sandbox.pid is None or sandbox.output_full():
+            # What failed may have left the child broken (dead, hung, forked, its output used
+            # up): the next group gets a fresh one. Groups that pass share one.
+            outputs.append(sandbox.output())
+            sandbox.close()
+            sandbox = None
+        if first is not None:
             judged = _improved(judged, first, new_sandbox, answer, intensity, shrunk)
         groups.append(judged)
+    if sandbox is not None:
+        outputs.append(sandbox.output())
+        sandbox.close()
     output = next((text for text in outputs if text), "")
     return result(groups, None, output)
 
@@ -469,20 +475,45 @@ class _Fails(Exception):
     pass
 
 
+@dataclasses.dataclass(frozen=True)
+class _Search:
+    """A shrinking search as it went: each example it asked about and whether it failed, and
+    which of them was the smallest failure. Code that fails exactly the same of these examples
+    takes hypothesis down the very same path to the very same example, so a class's second
+    student with a mistake the first had gets the same shrunk example from one batch of
+    questions instead of a search."""
+
+    asked: tuple[tuple[object, bool], ...]
+    best: int | None
+    """Where in ``asked`` the smallest failure is, or None if the search found none."""
+
+
+_searches: dict[tuple[str, Intensity, int], list[_Search]] = {}
+_SEARCHES_KEPT = 8
+"""Searches kept per group, intensity and first failing example (the most recent)."""
+
+
 def _shrink(
     group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity, first: int
 ) -> Failure | None:
     """The smallest failing example hypothesis finds from the seed, asking a child one example
     at a time. Hypothesis draws the same examples as before up to the first that failed
     (``first``): those are not asked again. At most SHRINK_EVALUATIONS are, so the example
-    shown is the same on every run and every machine; None if it finds nothing."""
+    shown is the same on every run and every machine; None if it finds nothing. A search
+    this process made before is replayed instead when this code fails the same examples."""
     from hypothesis import given
     from hypothesis import seed as hypothesis_seed
 
+    key = (group.key, intensity, first)
+    replayed = _replay(group, new_sandbox, answer, intensity, _searches.get(key, []))
+    if replayed is not _NO_REPLAY:
+        return replayed
     examples, _ = _examples(group, intensity)
     best: Failure | None = None
+    best_index: int | None = None
+    trace: list[tuple[object, bool]] = []
+    repeatable = True  # no child died and no time ran out: another learner's code may replay it
     drawn = 0
-    asked = 0
     started = time.monotonic()
     children: list[Sandbox] = []
 
@@ -499,24 +530,29 @@ def _shrink(
     @_hypothesis_settings(intensity.count(group))
     @given(group.strategy())
     def search(example):
-        nonlocal best, drawn, asked
+        nonlocal best, best_index, drawn, repeatable
         drawn += 1
         if drawn <= first and example == examples[drawn - 1]:
             return  # it passed before
-        if asked >= SHRINK_EVALUATIONS or time.monotonic() - started > SHRINK_SECONDS:
+        if len(trace) >= SHRINK_EVALUATIONS:
+            return
+        if time.monotonic() - started > SHRINK_SECONDS:
+            repeatable = False
             return
         sandbox = child()
         if sandbox is None:
+            repeatable = False
             return
-        asked += 1
         try:
             (value,) = sandbox.ask(group.key, [group.payload(example)], on_error=_locator(answer))
         except SandboxError:
+            repeatable = False
             return
         mismatch = group.judge(example, group.expect(example), value)
+        trace.append((example, mismatch is not None))
         if mismatch is not None:
             if best is None or group.size(example) <= group.size(best.example):
-                best = Failure(example, mismatch, intensity.seed, True)
+                best, best_index = Failure(example, mismatch, intensity.seed, True), len(trace) - 1
             raise _Fails
 
     try:
@@ -526,4 +562,35 @@ def _shrink(
     finally:
         for sandbox in children:
             sandbox.close()
+    if repeatable:
+        kept = _searches.setdefault(key, [])
+        kept.insert(0, _Search(tuple(trace), best_index))
+        del kept[_SEARCHES_KEPT:]
     return best
+
+
+_NO_REPLAY = object()
+
+
+def _replay(
+    group: Group, new_sandbox: Callable[[], Sandbox], answer: Answer, intensity: Intensity, searches: list[_Search]
+) -> object:
+    """What a search kept in ``searches`` found (a Failure, or None for nothing), if this code
+    fails exactly the examples it failed, asked in the same order in one fresh child as the
+    search asked them; ``_NO_REPLAY`` if none matches."""
+    for kept in searches:
+        examples = [example for example, _ in kept.asked]
+        with new_sandbox() as sandbox:
+            if sandbox.start().error is not None:
+                return _NO_REPLAY
+            try:
+                values = sandbox.ask(group.key, [group.payload(e) for e in examples], on_error=_locator(answer))
+            except SandboxError:
+                return _NO_REPLAY
+        mismatches = [group.judge(e, group.expect(e), value) for e, value in zip(examples, values, strict=True)]
+        if [m is not None for m in mismatches] != [failed for _, failed in kept.asked]:
+            continue
+        if kept.best is None:
+            return None
+        return Failure(examples[kept.best], mismatches[kept.best], intensity.seed, True)
+    return _NO_REPLAY

@@ -54,6 +54,7 @@ _MS_PRIVATE = 1 << 18
 _UNPRIVILEGED_UID = 65534  # nobody
 _SOLUTIONS = str(Path(__file__).resolve().parent / "solutions")
 _READ_CHUNK = 1 << 16
+_OUTPUT_KEPT = 4000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Sandbox:
         self._from_child: int | None = None
         self._buffer = b""
         self._error_in_line = False
+        self._kept_output = ""
         self._workdir: str | None = None
         self.output_path: Path | None = None
 
@@ -237,12 +239,19 @@ class Sandbox:
                 self.close()
                 raise SandboxError(("it answered something that is not an answer", "답이 아닌 것을 돌려보냄"), answers)
 
-    def output(self, limit: int = 4000) -> str:
-        """The start of what the learner's code printed."""
+    def output(self, limit: int = _OUTPUT_KEPT) -> str:
+        """The start of what the learner's code printed (kept when the child is closed)."""
         if self.output_path is None or not self.output_path.exists():
-            return ""
+            return self._kept_output[:limit]
         with self.output_path.open("rb") as handle:
             return handle.read(limit).decode("utf-8", "replace")
+
+    def output_full(self) -> bool:
+        """Whether the learner's code has printed all it may (its next print fails)."""
+        try:
+            return self.output_path is not None and self.output_path.stat().st_size >= self.limits.output_bytes
+        except OSError:
+            return False
 
     def close(self) -> None:
         """Stop the child (and anything it started) and forget its working directory."""
@@ -265,6 +274,7 @@ class Sandbox:
             fork_server().forget(self.pid)  # the fork server reaps it
             self.pid = None
         if self._workdir is not None:
+            self._kept_output = self.output()
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,11 +51,12 @@ class Answer:
             return f"cell {cell}, line {cell_line}"
         return f"line {line}"
 
-    @property
+    @functools.cached_property
     def tree(self) -> ast.Module | None:
+        """The source parsed (once), or None if it does not parse."""
         try:
             return ast.parse(self.source)
-        except SyntaxError:
+        except (SyntaxError, ValueError):  # ValueError: a NUL byte
             return None
 
 
