@@ -13,11 +13,14 @@ says so), and the expectations say which.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -304,6 +307,64 @@ def test_a_second_run_grades_only_what_changed_and_regrade_redoes_all(graded_cla
     assert gradebook(book)["stub"]["total"] == str(POINTS["handshake"])
     assert main(["grade", str(copy), "-o", str(book), "--regrade"]) == 0
     assert all(path.stat().st_mtime_ns != stamps[path.name] for path in (book / "results").iterdir())
+
+
+def learner_processes() -> list[int]:
+    """Processes of the users tcpedu grade runs learner code as (uid 10**9 and up)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid >= 1_000_000_000:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_ctrl_c_keeps_what_was_graded_and_the_next_run_grades_the_rest(tmp_path):
+    root, out = tmp_path / "class", tmp_path / "out"
+    for number in range(6):
+        write_student(root / f"s{number}", solutions() | {"NOTE.py": f"STUDENT = {number}\n"})
+    command = [sys.executable, "-m", "tcpedu", "grade", str(root), "-o", str(out), "--workers", "1"]
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not (out / "results").is_dir() or not list((out / "results").glob("*.json")):
+        assert running.poll() is None and time.monotonic() < deadline, "no student was graded"
+        time.sleep(0.05)
+    running.send_signal(signal.SIGINT)
+    _, err = running.communicate(timeout=60)
+    assert running.returncode == 130 and "Run the same command again" in err
+    book = gradebook(out)
+    assert set(book) == {f"s{number}" for number in range(6)}, "every entry has a row"
+    done = {student for student, row in book.items() if row["status"] == "graded"}
+    assert done and len(done) < 6 and {row["status"] for row in book.values()} == {"graded", "not graded yet"}
+    assert all(book[student]["total"] == str(FULL) for student in done)
+    if ROOT:
+        assert not learner_processes(), "learner code still running after Ctrl-C"
+    stamps = {path.name: path.stat().st_mtime_ns for path in (out / "results").iterdir()}
+    assert main(["grade", str(root), "-o", str(out)]) == 0
+    book = gradebook(out)
+    assert all(row["status"] == "graded" and row["total"] == str(FULL) for row in book.values())
+    assert all((out / "results" / name).stat().st_mtime_ns == stamp for name, stamp in stamps.items())
+
+
+def test_the_progress_bar_shows_on_a_terminal_only():
+    from tcpedu.grade.classroom import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown, hidden = Terminal(), io.StringIO()
+    for stream in (shown, hidden):
+        progress = Progress(4, 1, stream)
+        progress.step()
+        progress.step(not_gradable=True)
+        progress.close()
+    assert hidden.getvalue() == ""
+    last = shown.getvalue().split("\r")[-1]
+    assert "3/4 graded" in last and "1 not gradable" in last and "left" in last and "[" in last
 
 
 def test_every_entry_has_a_row_even_when_it_cannot_be_graded(tmp_path):
