@@ -157,6 +157,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "choice.holds": ("the engine agrees: every expectation is met", "엔진의 결과와 맞음: 모든 expect 충족"),
     "choice.fails": ("the engine disagrees at line {line}: {message}", "엔진의 결과와 다름 ({line}번째 줄): {message}"),
     "choice.run": ("run it", "실행해 보기"),
+    # why an expect line failed (tcpedu.scenario.runner)
+    "expect.mismatch": ("expected {expected}, but {actual}", "기대한 값은 {expected}, 실제로는 {actual}"),
+    "expect.actual_state": ("the {side} is {state}", "{side} 상태: {state}"),
+    "expect.actual_time": ("the clock says {seconds}", "시계: {seconds}초"),
+    "expect.actual_inflight": ("{count} in flight", "전송 중인 세그먼트 {count}개"),
     # hints aimed at a mistake (tcpedu.grade.questions)
     "hint.pick": ("Pick an answer first.", "먼저 답을 고르세요."),
     "hint.time_wait_side": (

@@ -284,6 +284,16 @@ def test_a_wrong_option_is_told_its_own_words_for_what_is_wrong_with_it():
     assert "엔진의 결과와 다름" in question.decided.hint(0, "ko")  # no words of its own: where the engine disagrees
 
 
+def test_where_the_engine_disagrees_is_said_in_the_learners_language():
+    question = ask_choice(LOST_ACK, OPTIONS, lang="ko")
+    question.choice.value = 1
+    question.check.click()
+    question.run_buttons[0].click()
+    shown = question.shown.value
+    assert "엔진의 결과와 다름" in shown and "실제로는" in shown
+    assert "expected" not in shown and " but " not in shown and " is " not in shown
+
+
 def test_questions_in_korean():
     question = ask_state(OPEN + "deliver", side="server", lang="ko")
     assert "서버 쪽은 어떤 상태일까요?" in question.prompt.value

@@ -441,9 +441,10 @@ class Option:
         """What the engine says when the option is run."""
         if self.run.ok:
             return word("choice.holds", lang)
-        problem = self.run.failure or self.run.error
-        line = problem.command.line if self.run.failure is not None else problem.line
-        message = problem.message
+        if self.run.failure is not None:
+            line, message = self.run.failure.command.line, self.run.failure.explain(lang)
+        else:
+            line, message = self.run.error.line, self.run.error.message
         return word("choice.fails", lang, line=line, message=message)
 
 

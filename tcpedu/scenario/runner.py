@@ -8,9 +8,11 @@ from decimal import Decimal
 from ..core.errors import CallRefused, SimulationError
 from ..sim.history import Record
 from ..sim.simulation import Simulation
+from ..words import word
 from .script import (
     EXPECT_VARIABLES,
     Call,
+    Check,
     Command,
     Configure,
     Expect,
@@ -40,6 +42,17 @@ class CheckResult:
     command: Expect | ExpectRefused
     ok: bool
     message: str
+    mismatches: tuple[tuple[Check, object], ...] = ()
+    """Each failed check of an ``expect`` line with the value the run had instead."""
+
+    def explain(self, lang: str = "en") -> str:
+        """Why the line failed, in ``lang`` (``message`` is the English)."""
+        if not self.mismatches:
+            return self.message
+        return "; ".join(
+            word("expect.mismatch", lang, expected=check.describe(), actual=_shown(check, actual, lang))
+            for check, actual in self.mismatches
+        )
 
 
 @dataclasses.dataclass
@@ -208,13 +221,15 @@ def _check(sim: Simulation, command: Expect | ExpectRefused) -> CheckResult:
             f"expected {command.side} {command.call} to be refused, but it was carried out "
             f"(now {sim.state(command.side)})",
         )
-    problems = []
+    mismatches = []
     for check in command.checks:
         actual = _actual(sim, check.side, check.name)
         if actual != check.expected:
-            problems.append(f"expected {check.describe()}, but {_shown(check, actual)}")
-    if problems:
-        return CheckResult(command, False, "; ".join(problems))
+            mismatches.append((check, actual))
+    if mismatches:
+        failed = CheckResult(command, False, "", tuple(mismatches))
+        failed.message = failed.explain("en")
+        return failed
     return CheckResult(command, True, "ok")
 
 
@@ -228,12 +243,13 @@ def _actual(sim: Simulation, side: str | None, name: str) -> object:
     return sim.endpoint(side).snapshot()[EXPECT_VARIABLES[name]]
 
 
-def _shown(check, actual: object) -> str:
+def _shown(check: Check, actual: object, lang: str = "en") -> str:
     if check.name == "state":
-        return f"it is {actual}"
+        side = word(f"side.{check.side}", lang) if check.side in ("client", "server") else check.side
+        return word("expect.actual_state", lang, side=side, state=actual)
     if check.name == "time":
-        return f"the clock says {actual / 1e6:g}"
+        return word("expect.actual_time", lang, seconds=f"{actual / 1e6:g}")
     if check.name == "inflight":
-        return f"{actual} in flight"
+        return word("expect.actual_inflight", lang, count=actual)
     value = "none" if actual is None else actual
     return f"{check.side} {check.name}={value}"

@@ -202,3 +202,44 @@ def test_a_learner_answers_the_second_lessons_first_question_in_the_page(
     quiz.scroll_into_view_if_needed()
     screenshot(page, f"lesson-sequence-numbers-{notebook.split('.')[1]}-question")
     assert_no_error_outputs(page)
+
+
+@pytest.mark.parametrize("notebook", ["07_time_wait.ipynb", "07_time_wait.ko.ipynb"])
+def test_a_learner_answers_time_wait_questions_at_what_time_and_which_explanation(
+    jupyterlab: JupyterLabServer, browser_page: Page, notebook: str
+) -> None:
+    """Lesson 7's "at what time" question: TIME-WAIT entered at t = 2 s ends 2*MSL = 240 s later
+    (RFC 9293 3.4.2, MSL two minutes); Linux's 60 s gets a hint naming it. Then its choice
+    question: a late duplicate in TIME-WAIT is below RCV.NXT, so the first check of 3.10.7.4 answers
+    it with an ACK and drops it; after the answer, each explanation can be run as a ladder."""
+    page = browser_page
+    path = jupyterlab.add_notebook(NOTEBOOKS / notebook, notebook)
+    panel = open_notebook(page, jupyterlab, path)
+    run_all_cells(page)
+    assert_no_error_outputs(page)
+
+    timed = panel.locator(".tcpedu-quiz").filter(has=page.locator(".tcpedu-quiz-time")).first
+    timed.locator(".tcpedu-quiz-time input").fill("62")  # Linux's TIME-WAIT, counted from t = 2 s
+    timed.locator(".tcpedu-quiz-check").click()
+    expect(timed.locator(".tcpedu-quiz-hint")).to_contain_text("TCP_TIMEWAIT_LEN")
+    timed.locator(".tcpedu-quiz-time input").fill("242")
+    timed.locator(".tcpedu-quiz-check").click()
+    expect(timed.locator(".tcpedu-quiz-right")).to_be_visible()
+
+    chosen = panel.locator(".tcpedu-quiz").filter(has=page.locator(".tcpedu-quiz-choice")).last
+    options = chosen.locator(".tcpedu-quiz-choice input[type=radio]")
+    expect(options).to_have_count(3)
+    options.nth(1).check()  # "ignored silently": the misconception the option's hint answers
+    chosen.locator(".tcpedu-quiz-check").click()
+    expect(chosen.locator(".tcpedu-quiz-hint")).to_contain_text("3.10.7.4")
+    expect(chosen.locator(".tcpedu-quiz-run-option")).to_have_count(0)
+    options.nth(2).check()
+    chosen.locator(".tcpedu-quiz-check").click()
+    expect(chosen.locator(".tcpedu-quiz-right")).to_be_visible()
+    runs = chosen.locator(".tcpedu-quiz-run-option")
+    expect(runs).to_have_count(3)
+    runs.nth(1).click()
+    expect(chosen.locator(".tcpedu-quiz-run svg, .tcpedu-quiz-run img")).to_have_count(1)
+    chosen.scroll_into_view_if_needed()
+    screenshot(page, f"lesson-time-wait-{'ko' if '.ko.' in notebook else 'en'}-questions")
+    assert_no_error_outputs(page)
