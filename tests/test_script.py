@@ -400,6 +400,19 @@ BAD_LINES = [
     ('inject server ACK seq=1 ack=2 len=1 data="x"', "not both"),
     ("inject server SYN seq=1 seq=2", "seq is given twice"),
     ("inject server SYN seq", "expected field=value"),
+    # numbers no range reaches (Python reads no int of over 4,300 digits) and text built from operators
+    ("client isn " + "9" * 5000, "isn must be between 0 and 4294967295, not 999999999999... (5000 characters)"),
+    ("client send " + "1" * 5000, "send must be between 1 and 10000000"),
+    ("seed " + "7" * 4400, "seed must be between 0 and 9223372036854775807"),
+    ("inject server SYN seq=" + "1" * 5000, "must be between"),
+    ("expect client rcv.nxt=" + "1" * 5000, "rcv.nxt must be between 0 and 4294967295"),
+    ("wait " + "1" * 5000, "wait must be between 0 and 10000000 seconds"),
+    ("expect time=1e400", "time must be between 0 (the clock starts at 0) and 1000000000000 seconds, not 1e400"),
+    ('client send "a"+' + "-" * 50_000 + '"b"', 'a quoted text like "hello", not "a"+--------... (50007 characters)'),
+    ('client send "a""b"', "quoted text"),
+    # the range's ends written as the script writes them (seconds)
+    ("rto 500", "rto must be between 0.001 and 120 s, not 500"),
+    ("msl 100000", "msl must be between 0.001 and 86400 s, not 100000"),
 ]
 
 

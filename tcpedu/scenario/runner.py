@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ..core.errors import CallRefused, SimulationError
 from ..sim.history import Record
+from ..sim.settings import seconds_text
 from ..sim.simulation import Simulation
 from ..words import word
 from .script import (
@@ -248,7 +249,7 @@ def _shown(check: Check, actual: object, lang: str = "en") -> str:
         side = word(f"side.{check.side}", lang) if check.side in ("client", "server") else check.side
         return word("expect.actual_state", lang, side=side, state=actual)
     if check.name == "time":
-        return word("expect.actual_time", lang, seconds=f"{actual / 1e6:g}")
+        return word("expect.actual_time", lang, seconds=seconds_text(actual))
     if check.name == "inflight":
         return word("expect.actual_inflight", lang, count=actual)
     value = "none" if actual is None else actual

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.states import State
 from ..core.transitions import USER_CALLS
-from ..sim.settings import SETTINGS, SIDES, seconds_to_us
+from ..sim.settings import MAX_DIGITS, SETTINGS, SIDES, seconds_text, seconds_to_us, short
 
 __all__ = [
     "EXPECT_VARIABLES",
@@ -49,6 +49,7 @@ __all__ = [
 
 MAX_SEND = 10_000_000
 MAX_WAIT_US = 10_000_000 * 1_000_000
+MAX_CLOCK_US = 10**18  # about 31,700 years: further than any script's waits take the clock
 NETWORK_VERBS = ("deliver", "drop", "duplicate")
 _DIGITS = re.compile(r"[0-9]+")  # ASCII digits only: "²".isdigit() is True, int("²") fails
 
@@ -144,7 +145,7 @@ class Check:
             return f"{self.side} {self.expected}"
         value = "none" if self.expected is None else self.expected
         if self.name == "time":
-            value = f"{self.expected / 1e6:g}"
+            value = seconds_text(self.expected)
         prefix = f"{self.side} " if self.side else ""
         return f"{prefix}{self.name}={value}"
 
@@ -200,6 +201,7 @@ class Script:
 # ----------------------------------------------------------------------------------------------
 # Tokens
 
+_QUOTED = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")  # one quoted text, nothing around it
 _TOKEN = re.compile(r"""(?:[^\s#"']|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')+""")
 
 
@@ -225,8 +227,8 @@ def _tokens(line: str) -> tuple[list[str], str, str]:
 
 
 def _text_literal(token: str, what: str) -> bytes:
-    if token[0] not in "\"'" or token[-1] != token[0] or len(token) < 2:
-        raise _LineError(f'{what} must be a number or a quoted text like "hello", not {token}')
+    if not _QUOTED.fullmatch(token):
+        raise _LineError(f'{what} must be a number or a quoted text like "hello", not {short(token)}')
     try:
         with warnings.catch_warnings():  # "\d" and the like: a warning on stderr (3.11: Deprecation)
             warnings.simplefilter("ignore", SyntaxWarning)
@@ -249,6 +251,8 @@ def _number(token: str, what: str, low: int, high: int) -> int:
     text = token.replace("_", "")
     if not _DIGITS.fullmatch(text):
         raise _LineError(f"{what} must be a whole number, not {token!r}")
+    if len(text.lstrip("0")) > MAX_DIGITS:  # Python reads no int of over 4,300 digits; no range ends near
+        raise _LineError(f"{what} must be between {low} and {high}, not {short(token)}")
     value = int(text)
     if not low <= value <= high:
         raise _LineError(f"{what} must be between {low} and {high}, not {value}")
@@ -395,7 +399,7 @@ def _parse_wait(number: int, text: str, args: list[str]) -> Wait:
     except ValueError as error:
         raise _LineError(str(error)) from None
     if not 0 <= duration <= MAX_WAIT_US:
-        raise _LineError(f"wait must be between 0 and {MAX_WAIT_US // 1_000_000} seconds, not {args[0]}")
+        raise _LineError(f"wait must be between 0 and {MAX_WAIT_US // 1_000_000} seconds, not {short(args[0])}")
     return Wait(number, text, duration)
 
 
@@ -429,8 +433,11 @@ def _parse_expect(number: int, text: str, args: list[str]) -> Command:
                         at = seconds_to_us(value, "time")
                     except ValueError as error:
                         raise _LineError(str(error)) from None
-                    if at < 0:
-                        raise _LineError(f"time must not be negative (the clock starts at 0), not {value}")
+                    if not 0 <= at <= MAX_CLOCK_US:
+                        raise _LineError(
+                            f"time must be between 0 (the clock starts at 0) and {seconds_text(MAX_CLOCK_US)} seconds,"
+                            f" not {short(value)}"
+                        )
                     checks.append(Check(None, "time", at))
                 else:
                     checks.append(Check(None, key, _number(value, key, 0, 1_000_000)))

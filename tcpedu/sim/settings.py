@@ -19,6 +19,21 @@ SIDES = ("client", "server")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: "²".isdigit() is True
 
 
+MAX_DIGITS = 100
+"""More digits than any number a script can mean (a 64-bit seed has 19)."""
+
+
+def seconds_text(us: int) -> str:
+    """Microseconds as seconds, written exactly: 120 for 120_000_000, 0.001 for 1_000."""
+    return f"{(Decimal(us) / 1_000_000).normalize():f}"
+
+
+def short(value: object) -> str:
+    """A value as an error message shows it: a hundred digits or characters are not written out."""
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:12]}... ({len(text)} characters)"
+
+
 def seconds_to_us(value: object, what: str = "a duration") -> int:
     """Seconds (a number or decimal text such as ``"1.5"``) as integer microseconds."""
     if isinstance(value, bool):
@@ -53,14 +68,16 @@ class Setting:
             return None
         if self.seconds:
             number = seconds_to_us(value, self.name)
-            shown = lambda us: f"{Decimal(us) / 1_000_000:f}".rstrip("0").rstrip(".")  # noqa: E731
+            shown = seconds_text
             unit = " s"
         else:
             number = _integer(value, self.name)
             shown = str
             unit = ""
         if not self.low <= number <= self.high:
-            raise ValueError(f"{self.name} must be between {shown(self.low)} and {shown(self.high)}{unit}, not {value}")
+            raise ValueError(
+                f"{self.name} must be between {shown(self.low)} and {shown(self.high)}{unit}, not {short(value)}"
+            )
         return number
 
 
@@ -72,7 +89,8 @@ def _integer(value: object, name: str) -> int:
     if isinstance(value, str):
         text = value.strip().replace("_", "")
         if _WHOLE_NUMBER.fullmatch(text):
-            return int(text)
+            # Python refuses to read an int of more than 4,300 digits; any setting's range ends far below.
+            return int(text) if len(text.lstrip("0")) <= MAX_DIGITS else 10**MAX_DIGITS
     raise ValueError(f"{name} must be a whole number, not {value!r}")
 
 
