@@ -164,6 +164,32 @@ def test_deliver_all_delivers_replies_too_until_nothing_is_in_flight():
     assert states(step) == ("ESTABLISHED", "ESTABLISHED")
 
 
+def test_deliver_all_completes_a_long_transfer():
+    # 300,000 octets in segments of at most 536 octets (the default MSS, RFC 9293 3.7.1) are over 560
+    # segments and their ACKs: far past any small cap, and every octet arrives, in order.
+    data = report(OPEN + "client send 300000\ndeliver all\nexpect server received=300000 rcv.nxt=301001\n")
+    assert data["ok"], data["error"] or data["failure"]
+    sent = segments(step_at(data, 6)) + segments(step_at(data, 7))  # a window's worth goes at the send
+    data_segments = [length for _, _, _, _, length in sent if length]
+    assert sum(data_segments) == 300_000 and max(data_segments) == 536  # no segment longer than the MSS
+    assert len(step_at(data, 7)["delivered"]) > 1000
+
+
+def test_an_ack_war_is_stopped_explained_and_its_deliveries_kept():
+    # A spoofed 7-octet segment moves the server's RCV.NXT to 1008, past anything the client sent:
+    # the server's ACK acknowledges data the client never sent (ack 1008 > SND.NXT 1001), so the client
+    # answers with an ACK (RFC 5961 5.2); that ACK's seq 1001 is below the server's window, so the
+    # server answers with an ACK (3.10.7.4, first check); and so on for ever.
+    text = OPEN + 'inject server ACK seq=1001 ack=5001 data="spoofed"\ndeliver all\nexpect client ESTABLISHED\n'
+    data = report(text)
+    assert not data["ok"] and data["error"]["line"] == 7
+    assert "keep answering each other" in data["error"]["message"]
+    war = step_at(data, 7)
+    assert segments(war)[:2] == [("client", ["ACK"], 1001, 5001, 0), ("server", ["ACK"], 5001, 1008, 0)]
+    trace = format_trace(run(text))
+    assert "7         0  deliver all" in trace and "stopped: t.tcp:7: deliver: the endpoints keep answering" in trace
+
+
 def test_drop_loses_the_segment_and_changes_no_state():
     data = report("client isn 1000\nserver listen\nclient connect\ndrop\nexpect inflight=0 server LISTEN\n")
     syn = step_at(data, 3)["segments"][0]

@@ -137,6 +137,7 @@ class Player:
         sim = run.simulation
         command = self.script.commands[self.position]
         self.position += 1
+        before = len(sim.history)
         try:
             if isinstance(command, (Expect, ExpectRefused)):
                 result = _check(sim, command)
@@ -145,7 +146,6 @@ class Player:
                 if not result.ok:
                     run.failure = result
                 return None
-            before = len(sim.history)
             _perform(sim, command)
             run.executed.append(command)
             if isinstance(command, Configure):
@@ -156,6 +156,11 @@ class Player:
         except SimulationError as error:
             verb = command.text.split()[0]
             run.error = ScenarioError(self.script.filename, command.line, f"{verb}: {error}")
+            if len(sim.history) > before:  # 'deliver all' stopped an endless exchange: what it did stays
+                step = Step(command, sim.history[before:], sim.now_us)
+                run.executed.append(command)
+                run.steps.append(step)
+                return step
         except (CallRefused, ValueError) as error:  # the message names the call or setting
             run.error = ScenarioError(self.script.filename, command.line, str(error))
         return None

@@ -27,7 +27,7 @@ __all__ = ["CLIENT_ADDRESS", "DELIVER_ALL_LIMIT", "SERVER_ADDRESS", "EndpointFac
 CLIENT_ADDRESS: Address = ("192.0.2.1", 50000)
 SERVER_ADDRESS: Address = ("198.51.100.1", 80)
 
-DELIVER_ALL_LIMIT = 1000
+DELIVER_ALL_LIMIT = 1_000_000
 """``deliver_all`` gives up after this many deliveries (two stacks can ACK each other forever)."""
 
 
@@ -177,20 +177,36 @@ class Simulation:
     def deliver_all(self, limit: int = DELIVER_ALL_LIMIT) -> list[Record]:
         """Deliver the oldest packet until none is in flight, replies included.
 
-        Each delivery is its own request (``undo`` takes back one). Raises SimulationError
-        after ``limit`` deliveries if packets keep coming; the deliveries made stay.
+        Each delivery is its own request (``undo`` takes back one). A transfer of any length
+        completes. When the two sides answer each other for ever (an ACK war after a spoofed
+        segment: both TCBs and the segments in flight come back as they were, and no time passes,
+        so nothing can change), raises SimulationError saying so; ``limit`` deliveries is only a
+        safety net. Either way the deliveries made stay.
         """
         records: list[Record] = []
-        for _ in range(limit):
+        seen: dict[str, int] = {}
+        for count in range(1, limit + 1):
             if not self.network.in_flight:
                 return records
             records += self.deliver()
+            now = self._situation()
+            if now in seen:
+                raise SimulationError(
+                    f"the endpoints keep answering each other: after {count} deliveries both TCBs and the "
+                    f"{len(self.network)} segment(s) in flight are as they were after {seen[now]}, and it would "
+                    "go on for ever"
+                )
+            seen[now] = count
         if self.network.in_flight:
-            raise SimulationError(
-                f"still {len(self.network)} segments in flight after {limit} deliveries: "
-                "the endpoints keep answering each other"
-            )
+            raise SimulationError(f"still {len(self.network)} segments in flight after {limit} deliveries")
         return records
+
+    def _situation(self) -> str:
+        """Both TCBs and the segments in flight (not the packets' ids): what the next delivery
+        depends on, while the clock stands still."""
+        last = self.history[-1]
+        flying = [(packet.sender, packet.segment) for packet in self.network.in_flight]
+        return repr((last.states, [sorted(tcb.items()) for tcb in last.tcbs], flying))
 
     def inject(self, side: str, segment: Segment) -> list[Record]:
         """Hand ``segment`` to ``side`` as if its peer had sent it (the network never saw it)."""
