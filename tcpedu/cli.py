@@ -97,9 +97,25 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     draw.add_argument("--upto", type=int, metavar="LINE", help="draw the run as it was after line LINE of the script")
 
+    export = commands.add_parser(
+        "export",
+        help="run a scenario and write its packets as a capture (pcap) for Wireshark or tshark",
+        description="Run a scenario and write every segment as an Ethernet/IPv4/TCP packet with correct "
+        "checksums, the simulation's addresses and ports, and the simulated clock as timestamps.",
+    )
+    export.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
+    export.add_argument("-o", "--output", metavar="FILE", required=True, help="the capture to write (FILE.pcap)")
+    export.add_argument(
+        "--at",
+        choices=("sender", "client", "server"),
+        default="sender",
+        help="where the capture is taken: beside each sender (every segment once, when sent, lost ones "
+        "included; the default), or tcpdump on the client or the server (what reached it, as it arrived)",
+    )
+
     table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
     table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
-    for command in (run, draw):
+    for command in (run, draw, export):
         for side in ("client", "server"):
             command.add_argument(
                 f"--{side}",
@@ -228,6 +244,31 @@ def _draw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export(args: argparse.Namespace) -> int:
+    from .capture import CaptureError, write_pcap
+
+    script = _load(args.scenario)
+    run = run_script(script, _simulation(args))
+    if run.error is not None:
+        raise _UserError(f"{run.error} (nothing written)")
+    output = Path(args.output)
+    if not output.parent.is_dir():
+        raise _UserError(f"{args.output}: no folder {str(output.parent)!r} to write into")
+    records = [record for step in run.steps for record in step.records]
+    try:
+        count = write_pcap(records, output, at=args.at)
+    except CaptureError as error:
+        raise _UserError(str(error)) from None
+    except OSError as error:  # a folder of that name, no permission, a path under /proc...
+        raise _UserError(f"{args.output}: cannot write it ({error.strerror or error})") from None
+    print(f"{args.output}: {count} packets, captured at the {args.at}", file=sys.stderr)
+    if run.failure is not None:
+        line = run.failure.command.line
+        print(f"tcpedu: {script.filename}:{line}: {run.failure.message} (written up to there)", file=sys.stderr)
+        return EXIT_EXPECT_FAILED
+    return EXIT_OK
+
+
 def _list() -> int:
     names = scenario_names()
     width = max(len(name) for name in names)
@@ -278,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _show(args.name)
         if args.command == "draw":
             return _draw(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "check":
             return run_check(args)
         if args.command == "exercises":

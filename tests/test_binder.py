@@ -191,7 +191,7 @@ def test_binder_files_are_well_formed():
 
 
 def test_pins_satisfy_the_course_extras():
-    """Each pinned package that pyproject's course/diagrams extras name lies within those extras' ranges."""
+    """Each pinned package that pyproject's course extras (and the extras it includes) name lies within their ranges."""
     from packaging.requirements import Requirement
 
     pins = pinned_requirements(BINDER_DIR / "requirements.txt")
@@ -199,7 +199,7 @@ def test_pins_satisfy_the_course_extras():
         "optional-dependencies"
     ]
     checked = []
-    for spec in extras["course"] + extras["diagrams"]:
+    for spec in extras["course"] + extras["diagrams"] + extras["captures"]:
         req = Requirement(spec)
         name = re.sub(r"[-_.]+", "-", req.name).lower()
         if name == "tcpedu":

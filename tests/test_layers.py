@@ -21,6 +21,7 @@ ALLOWED = {
     "narrator": {"core", "sim", "words"},
     "scenario": {"core", "sim", "words", "narrator"},
     "render": {"core", "sim", "scenario", "words", "narrator"},
+    "capture": {"core", "sim", "scenario", "words", "narrator"},
     "grade": {"core", "kit", "sim", "scenario", "render", "words", "narrator"},
     "widgets": {"core", "kit", "sim", "scenario", "render", "grade", "words", "narrator"},
 }
