@@ -186,7 +186,7 @@ def _run(args: argparse.Namespace) -> int:
     script = _load(args.scenario)
     run = run_script(script, _simulation(args))
     if args.json:
-        print(json.dumps(run_to_dict(run), indent=2))
+        print(json.dumps(run_to_dict(run), separators=(",", ":")))
     else:
         print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:

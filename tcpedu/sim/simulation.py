@@ -184,29 +184,33 @@ class Simulation:
         safety net. Either way the deliveries made stay.
         """
         records: list[Record] = []
-        seen: dict[str, int] = {}
+        # Brent's cycle detection: the situation after delivery 1, 2, 4, 8... is kept, and each later
+        # one compared with it (the segments in flight only when both TCBs match). The run is
+        # deterministic while the clock stands still, so a situation that comes back comes back for ever.
+        kept, kept_at, period = None, 0, 1
         for count in range(1, limit + 1):
             if not self.network.in_flight:
                 return records
             records += self.deliver()
-            now = self._situation()
-            if now in seen:
+            tcbs = self._tcbs()
+            if kept is not None and tcbs == kept[0] and self._flying() == kept[1]:
                 raise SimulationError(
                     f"the endpoints keep answering each other: after {count} deliveries both TCBs and the "
-                    f"{len(self.network)} segment(s) in flight are as they were after {seen[now]}, and it would "
+                    f"{len(self.network)} segment(s) in flight are as they were after {kept_at}, and it would "
                     "go on for ever"
                 )
-            seen[now] = count
+            if count == kept_at + period:
+                kept, kept_at, period = (tcbs, self._flying()), count, 2 * period
         if self.network.in_flight:
             raise SimulationError(f"still {len(self.network)} segments in flight after {limit} deliveries")
         return records
 
-    def _situation(self) -> str:
-        """Both TCBs and the segments in flight (not the packets' ids): what the next delivery
-        depends on, while the clock stands still."""
+    def _tcbs(self) -> tuple:
         last = self.history[-1]
-        flying = [(packet.sender, packet.segment) for packet in self.network.in_flight]
-        return repr((last.states, [sorted(tcb.items()) for tcb in last.tcbs], flying))
+        return (last.states, *(tuple(tcb.values()) for tcb in last.tcbs))
+
+    def _flying(self) -> tuple:
+        return tuple((packet.sender, packet.segment) for packet in self.network.in_flight)
 
     def inject(self, side: str, segment: Segment) -> list[Record]:
         """Hand ``segment`` to ``side`` as if its peer had sent it (the network never saw it)."""
