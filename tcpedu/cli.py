@@ -9,9 +9,10 @@ never a traceback. ``main`` turns every error into that line, whichever subcomma
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -40,6 +41,8 @@ EXIT_OK = 0
 EXIT_EXPECT_FAILED = 1
 EXIT_USAGE = 2
 
+SCENARIO_HELP = "a script file, '-' for standard input, or a name from 'tcpedu list'"
+
 
 class _UserError(Exception):
     """Something the user must fix; the message is printed as it is."""
@@ -64,7 +67,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     run = commands.add_parser("run", help="run a scenario file or a named scenario and show what happened")
-    run.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
+    run.add_argument("scenario", help=SCENARIO_HELP)
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the trace")
     run.add_argument("--verbose", "-v", action="store_true", help="also explain every ordinary ACK")
     run.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the trace's words")
@@ -80,7 +83,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run a scenario and draw it: the ladder diagram of the run, or RFC 9293's state "
         "diagram with both sides' states and last transitions highlighted.",
     )
-    draw.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
+    draw.add_argument("scenario", help=SCENARIO_HELP)
     draw.add_argument(
         "--diagram", choices=("ladder", "state"), default="ladder", help="which picture (default: ladder)"
     )
@@ -103,7 +106,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run a scenario and write every segment as an Ethernet/IPv4/TCP packet with correct "
         "checksums, the simulation's addresses and ports, and the simulated clock as timestamps.",
     )
-    export.add_argument("scenario", help="a script file, '-' for standard input, or a name from 'tcpedu list'")
+    export.add_argument("scenario", help=SCENARIO_HELP)
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="the capture to write (FILE.pcap)")
     export.add_argument(
         "--at",
@@ -228,13 +231,8 @@ def _draw(args: argparse.Namespace) -> int:
         if args.output is None:
             sys.stdout.write(svg)
         else:
-            output = Path(args.output)
-            if not output.parent.is_dir():
-                raise _UserError(f"{args.output}: no folder {str(output.parent)!r} to write into")
-            try:
+            with _writing(args.output) as output:
                 save_picture(svg, output)
-            except OSError as error:  # a folder of that name, no permission, a path under /proc...
-                raise _UserError(f"{args.output}: cannot write it ({error.strerror or error})") from None
     except DiagramError as error:
         raise _UserError(str(error)) from None
     if run.failure is not None:
@@ -244,6 +242,18 @@ def _draw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _writing(name: str) -> Iterator[Path]:
+    """The path to write ``name`` to; a missing folder or a failed write is one line naming it."""
+    output = Path(name)
+    if not output.parent.is_dir():
+        raise _UserError(f"{name}: no folder {str(output.parent)!r} to write into")
+    try:
+        yield output
+    except OSError as error:  # a folder of that name, no permission, a path under /proc...
+        raise _UserError(f"{name}: cannot write it ({error.strerror or error})") from None
+
+
 def _export(args: argparse.Namespace) -> int:
     from .capture import CaptureError, write_pcap
 
@@ -251,16 +261,12 @@ def _export(args: argparse.Namespace) -> int:
     run = run_script(script, _simulation(args))
     if run.error is not None:
         raise _UserError(f"{run.error} (nothing written)")
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise _UserError(f"{args.output}: no folder {str(output.parent)!r} to write into")
     records = [record for step in run.steps for record in step.records]
     try:
-        count = write_pcap(records, output, at=args.at)
+        with _writing(args.output) as output:
+            count = write_pcap(records, output, at=args.at)
     except CaptureError as error:
         raise _UserError(str(error)) from None
-    except OSError as error:  # a folder of that name, no permission, a path under /proc...
-        raise _UserError(f"{args.output}: cannot write it ({error.strerror or error})") from None
     print(f"{args.output}: {count} packets, captured at the {args.at}", file=sys.stderr)
     if run.failure is not None:
         line = run.failure.command.line
