@@ -58,15 +58,19 @@ def _stub_definitions(ex: Exercise) -> dict[str, str]:
 
 def written(answer: Answer, ex: Exercise) -> bool:
     """Whether ``answer`` defines one of the exercise's names otherwise than the stub does."""
-    stub = _stub_definitions(ex)
-    mine = _definitions(answer.tree, ex.names)
-    return any(name in mine and mine[name] != stub.get(name) for name in ex.names)
+    return _differs(_definitions(answer.tree, ex.names), ex)
 
 
 def untouched(answer: Answer, ex: Exercise) -> bool:
     """Whether ``answer`` is the stub as handed out: it defines the exercise's names, each as
     the stub does (code that defines none of them, or does not parse, was written by someone)."""
-    return not written(answer, ex) and bool(set(_definitions(answer.tree, ex.names)) - {""})
+    mine = _definitions(answer.tree, ex.names)
+    return not _differs(mine, ex) and bool(set(mine) - {""})
+
+
+def _differs(mine: dict[str, str], ex: Exercise) -> bool:
+    stub = _stub_definitions(ex)
+    return any(name in mine and mine[name] != stub.get(name) for name in ex.names)
 
 
 def find_answer(ex: Exercise, path: str | Path | None = None, directory: Path | None = None) -> Answer:

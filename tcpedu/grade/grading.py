@@ -82,7 +82,7 @@ def grade_submission(submission: Submission, setup: Setup, uid: int | None = Non
             found = answers[ex.key]
             if isinstance(found, Answer):
                 result = check_answer(ex, found, setup.intensity, setup.limits, isolation)
-                if result.problem is None and untouched(found, ex):
+                if result.problem is None and not result.score and untouched(found, ex):
                     result = dataclasses.replace(result, problem=_UNTOUCHED)
                 results.append(result)
             else:
