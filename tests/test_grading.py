@@ -240,6 +240,13 @@ def test_the_class_gets_exactly_the_expected_scores(graded_class):
     book = gradebook(graded_class.out)
     assert {student: int(row["total"]) for student, row in book.items()} == graded_class.expected
     assert all(row["status"] == "graded" and row["max"] == str(FULL) for row in book.values())
+    # The stubs as handed out are "not attempted", in the feedback and in Gradescope's results;
+    # a student who wrote every exercise has none.
+    stub = json.loads((graded_class.out / "results" / "stub.json").read_text())
+    assert stub["output"].count("not attempted") == len(POINTS)
+    assert "not attempted" in (graded_class.out / "feedback" / "stub.html").read_text()
+    good = json.loads((graded_class.out / "results" / "good.json").read_text())
+    assert "not attempted" not in good["output"]
 
 
 def test_misbehaving_code_loses_only_its_own_groups_and_says_why(graded_class):

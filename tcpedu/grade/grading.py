@@ -216,6 +216,12 @@ def _feedback_page(submission: Submission, setup: Setup, results: list[ExerciseR
     return "\n".join(parts)
 
 
+def _summary_line(result: ExerciseResult, lang: str) -> str:
+    """``Exercise 1: 7/10``, and why when it could not be checked (``not attempted: ...``)."""
+    line = f"{word('check.exercise', lang, number=result.exercise.number)}: {result.score}/{result.max_score}"
+    return f"{line} ({text_in(result.problem, lang)})" if result.problem is not None else line
+
+
 def _results(results: list[ExerciseResult], setup: Setup, seconds: float) -> dict[str, object]:
     """Gradescope's ``results.json``: one test per group, each with its points and, when it
     failed, the smallest failing example in text with its script."""
@@ -245,10 +251,7 @@ def _results(results: list[ExerciseResult], setup: Setup, seconds: float) -> dic
     return {
         "score": sum(result.score for result in results),
         "execution_time": round(seconds, 3),
-        "output": "\n".join(
-            [f"{word('check.exercise', lang, number=r.exercise.number)}: {r.score}/{r.max_score}" for r in results]
-            + sorted(seeds)
-        ),
+        "output": "\n".join([_summary_line(result, lang) for result in results] + sorted(seeds)),
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
