@@ -287,6 +287,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "Linux라면 그렇게 합니다. RFC 9293의 본문대로라면 이 SYN의 순서 번호는 이미 받은 번호이므로(RCV.NXT보다 "
         "앞섬) 3.10.7.4의 첫 번째 검사에 따라 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답하고 버립니다.",
     ),
+    "hint.syn_synchronized": (
+        "The {side} still has its connection ({state}), so this SYN cannot open another: in a synchronized state a "
+        "SYN gets a challenge ACK, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, whatever its sequence number "
+        "(RFC 9293 3.10.7.4, fourth check; RFC 5961 4.2).",
+        "{side} 쪽에는 아직 연결이 있으므로({state}) 이 SYN으로 새 연결을 열 수 없습니다: 동기화된 상태에서는 순서 "
+        "번호와 상관없이 SYN에 challenge ACK, 곧 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답합니다 "
+        "(RFC 9293 3.10.7.4의 네 번째 검사, RFC 5961 4.2).",
+    ),
     "hint.rst_without_ack": (
         "A RST that takes its seq from the arriving segment's ACK field acknowledges nothing: its ACK bit is off "
         "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",

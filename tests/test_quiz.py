@@ -441,3 +441,12 @@ def test_the_ack_of_a_syn_answered_with_a_challenge_ack_is_not_told_about_wrap_a
     question.check.click()
     feedback = html.unescape(question.feedback.value)
     assert "did not take this segment in" in feedback and "wrap" not in feedback
+
+
+def test_a_syn_ack_answering_a_syn_in_a_synchronized_state_is_told_about_the_challenge_ack():
+    # RFC 9293 3.10.7.4, fourth check (RFC 5961 4.2): a SYN in ESTABLISHED gets a challenge ACK, never a SYN,ACK.
+    script = "client isn 99\nserver isn 299\nserver listen\nclient connect\ndeliver all\n"
+    question = ask_segment(script + "client crash\nclient isn 400\nclient connect\ndeliver\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "SYN,ACK", "300", "100"
+    question.check.click()
+    assert "cannot open another" in html.unescape(question.feedback.value)

@@ -269,6 +269,8 @@ class SegmentAnswer:
             if old and arrival is not None and seq_le(seq_add(arrived.seq, arrived.seg_len), rcv_nxt):
                 linux = arrival[1] is State.SYN_RECEIVED
                 return word("hint.old_syn_linux" if linux else "hint.old_syn", lang)
+            if arrived is not None and arrived.has_syn and arrival is not None and arrival[1].synchronized:
+                return word("hint.syn_synchronized", lang, side=side, state=arrival[1].value)
             return word("hint.syn_once", lang, side=side)
         if given & Flags.FIN and not expected & Flags.FIN and self.scene.state_before(self.side) in _FIN_SENT:
             return word("hint.fin_once", lang, side=side)
