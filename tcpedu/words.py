@@ -292,11 +292,41 @@ WORDS: dict[str, tuple[str, str]] = {
         "Linux라면 그렇게 합니다. RFC 9293의 본문대로라면 이 SYN의 순서 번호는 이미 받은 번호이므로(RCV.NXT보다 "
         "앞섬) 3.10.7.4의 첫 번째 검사에 따라 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답하고 버립니다.",
     ),
+    "hint.syn_synchronized": (
+        "The {side} still has its connection ({state}), so this SYN cannot open another: in a synchronized state a "
+        "SYN gets a challenge ACK, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, whatever its sequence number "
+        "(RFC 9293 3.10.7.4, fourth check; RFC 5961 4.2).",
+        "{side} 쪽에는 아직 연결이 있으므로({state}) 이 SYN으로 새 연결을 열 수 없습니다: 동기화된 상태에서는 순서 "
+        "번호와 상관없이 SYN에 challenge ACK, 곧 <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>로 답합니다 "
+        "(RFC 9293 3.10.7.4의 네 번째 검사, RFC 5961 4.2).",
+    ),
     "hint.rst_without_ack": (
         "A RST that takes its seq from the arriving segment's ACK field acknowledges nothing: its ACK bit is off "
         "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",
         "도착한 세그먼트의 ACK 필드 값을 seq로 쓰는 RST는 아무것도 확인응답하지 않습니다: ACK 비트가 꺼져 있습니다 "
         "(<SEQ=SEG.ACK><CTL=RST>, RFC 9293 3.5.2).",
+    ),
+    "hint.abort_rst": (
+        "ABORT is not CLOSE: no FIN, and no waiting for the peer. RFC 9293 3.10.5 sends one reset, "
+        "<SEQ=SND.NXT><CTL=RST>, flushes what is queued and deletes the TCB.",
+        "ABORT는 CLOSE가 아닙니다: FIN을 보내지 않고 상대를 기다리지도 않습니다. RFC 9293 3.10.5에 따라 RST 하나"
+        "(<SEQ=SND.NXT><CTL=RST>)를 보내고, 큐에 있는 것을 버리고, TCB를 지웁니다.",
+    ),
+    "hint.abort_no_ack": (
+        "That is what Linux sends; the reset of RFC 9293 3.10.5 carries no acknowledgment: <SEQ=SND.NXT><CTL=RST>.",
+        "Linux라면 그렇게 보냅니다. RFC 9293 3.10.5의 RST에는 확인응답이 없습니다: <SEQ=SND.NXT><CTL=RST>.",
+    ),
+    "hint.ack_not_taken": (
+        "The {side} did not take this segment in (it was answered and dropped, or held out of order), so its "
+        "RCV.NXT did not move: the ACK names the number the {side} expected before the segment came.",
+        "{side} 쪽은 이 세그먼트를 받아들이지 않았습니다(응답만 하고 버렸거나, 순서가 맞지 않아 보관함). 그래서 "
+        "RCV.NXT는 그대로이고, ACK 번호는 이 세그먼트가 오기 전에 기대하던 번호입니다.",
+    ),
+    "hint.seq_not_una": (
+        "That is SND.UNA, the oldest octet not yet acknowledged. A new segment takes SND.NXT, the number after "
+        "everything sent so far, acknowledged or not.",
+        "그것은 아직 확인응답되지 않은 가장 오래된 바이트의 번호인 SND.UNA입니다. 새 세그먼트의 seq는 확인응답 여부와 "
+        "상관없이 지금까지 보낸 모든 것의 다음 번호인 SND.NXT입니다.",
     ),
     "hint.rst_seq_from_ack": (
         "A RST answering a segment that carries an ACK takes its seq from that ACK field (RFC 9293 3.5.2).",

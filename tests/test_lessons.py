@@ -452,3 +452,103 @@ def test_l8_a_syn_into_time_wait_gets_a_challenge_ack_and_the_new_connection_ope
 def test_the_seed_table_teaches_every_point_of_the_note():
     rows = {point: lesson.strip() for point, lesson, _ in ROW.findall((ROOT / "README.md").read_text("utf-8"))}
     assert all(rows[f"S{n}"] != "—" for n in range(1, 38))
+
+
+# ------------------------------------------------------------------------------------------------
+# Lesson 9 (resets and half-open connections): each scene against RFC 9293 and RFC 5961, the facts
+# written out by hand
+
+L9 = "09_resets"
+
+
+def test_l9_a_syn_to_a_closed_port_gets_a_rst_ack_with_seq_0_acknowledging_the_syn():
+    # 3.5.2, first group; 3.10.7.1: "If the ACK bit is off, sequence number zero is used,
+    # <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>". A SYN's SEG.LEN is 1.
+    outcome = outcome_of(scene(L9, "syn-to-closed-port"))
+    assert sent(outcome, "server") == [("RST,ACK", 0, 100 + 1)]
+    assert outcome.state_of("server") is State.CLOSED
+
+
+def test_l9_syn_sent_accepts_that_rst_because_it_acknowledges_the_syn_and_nobody_answers_it():
+    # 3.5.3: "In the SYN-SENT state ... the RST is acceptable if the ACK field acknowledges the SYN";
+    # 3.10.7.3: "connection reset", CLOSED. A RST is never answered (3.10.7.1: "An incoming segment
+    # containing a RST is discarded").
+    outcome = outcome_of(scene(L9, "syn-to-closed-port") + "deliver\n")
+    assert outcome.state_before("client") is State.SYN_SENT and outcome.state_of("client") is State.CLOSED
+    assert sent(outcome, "client") == []
+
+
+def test_l9_abort_sends_a_rst_at_snd_nxt_without_ack_and_deletes_the_tcb():
+    # 3.10.5, ESTABLISHED: "Send a reset segment: <SEQ=SND.NXT><CTL=RST>", then "Delete the TCB, enter
+    # CLOSED state". SND.NXT = ISS 1000 + SYN 1 + 100 octets (lost, but sent).
+    outcome = outcome_of(scene(L9, "abort-after-loss"))
+    assert sent(outcome, "client") == [("RST", 1000 + 1 + 100, 0)]
+    assert outcome.state_of("client") is State.CLOSED
+
+
+def test_l9_abort_flushes_the_retransmission_queue_so_the_lost_octets_are_never_resent():
+    # 3.10.5: "all segments queued for transmission (except for the RST formed above) or retransmission
+    # should be flushed". A minute later the client has sent nothing more (its RTO was 1 s).
+    outcome = outcome_of(scene(L9, "abort-after-loss") + "wait 60\n")
+    assert sent(outcome, "client") == []
+
+
+def test_l9_a_syn_reaching_a_half_open_connection_gets_figure_9s_ack_not_a_syn_ack_or_a_rst():
+    # Figure 9 line 4: <SEQ=300><ACK=100><CTL=ACK>; 3.10.7.4, fourth check: in a synchronized state a SYN
+    # gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> "irrespective of the sequence number" (RFC 5961 4.2).
+    outcome = outcome_of(scene(L9, "reconnect-after-crash"))
+    assert sent(outcome, "server") == [("ACK", 299 + 1, 99 + 1)]
+    assert outcome.state_of("server") is State.ESTABLISHED
+
+
+def test_l9_the_rebooted_side_answers_figure_9s_ack_with_a_rst_from_its_ack_field_and_stays_in_syn_sent():
+    # Figure 9 line 5: <SEQ=100><CTL=RST>; 3.10.7.3: SEG.ACK =< ISS (100 =< 400) -> <SEQ=SEG.ACK><CTL=RST>.
+    outcome = outcome_of(scene(L9, "reconnect-after-crash") + "deliver\n")
+    assert sent(outcome, "client") == [("RST", 100, 0)]
+    assert outcome.state_of("client") is State.SYN_SENT
+
+
+def test_l9_a_blind_rst_inside_the_window_but_not_at_rcv_nxt_gets_a_challenge_ack():
+    # RFC 5961 3.2, RFC 9293 3.10.7.4 second check, case 3: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, state kept.
+    options = ["blind-rst-resets", "blind-rst-challenged", "blind-rst-ignored"]
+    assert choice(L9, "blind-rst", options) == "blind-rst-challenged"
+    outcome = outcome_of(scene(L9, "blind-rst"))
+    assert sent(outcome, "server") == [("ACK", 5001, 1001)]
+    assert outcome.state_of("server") is State.ESTABLISHED
+
+
+@pytest.mark.parametrize(
+    ("seq", "answer", "state"),
+    [
+        (1001, [], State.CLOSED),  # case 2: exactly RCV.NXT resets
+        (1001 + 65535 - 1, [("ACK", 5001, 1001)], State.ESTABLISHED),  # case 3: the window's last number
+        (1001 + 65535, [], State.ESTABLISHED),  # case 1: RCV.NXT + RCV.WND is outside, dropped silently
+        (1000, [], State.ESTABLISHED),  # case 1: below RCV.NXT
+    ],
+)
+def test_l9_only_a_rst_at_exactly_rcv_nxt_resets_and_one_outside_the_window_gets_no_answer(seq, answer, state):
+    # RFC 9293 3.10.7.4, second check (RFC 5961 3.2); Table 6: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND.
+    outcome = outcome_of(scene(L9, "blind-rst").replace("RST seq=1500", f"RST seq={seq}"))
+    assert sent(outcome, "server") == answer
+    assert outcome.state_of("server") is state
+
+
+def test_l9_a_real_rst_that_misses_rcv_nxt_resets_one_round_trip_later_through_the_challenge_ack():
+    # RFC 5961 3.2: the peer without a TCB answers the challenge ACK with "a second RST ... derived from the
+    # acknowledgment number of the incoming ACK", an exact match. RST 1101, challenge ACK 5001/1001, RST 1001.
+    options = ["abort-rst-confirmed", "abort-rst-resets-at-once", "abort-rst-ignored"]
+    assert choice(L9, "abort-rst-arrives", options) == "abort-rst-confirmed"
+    run = run_script(parse(scene(L9, "abort-rst-arrives") + "deliver\ndeliver\n"))
+    assert run.ok, (run.error, run.failure)
+    segments = [
+        (p.sender, str(p.segment.flags), p.segment.seq, p.segment.ack) for r in run.simulation.history for p in r.sent
+    ]
+    assert segments[-3:] == [("client", "RST", 1101, 0), ("server", "ACK", 5001, 1001), ("client", "RST", 1001, 0)]
+    assert run.simulation.history[-1].state_of("server") is State.CLOSED
+
+
+def test_l9_korean_never_glues_a_particle_to_a_number():
+    for path in [LESSONS / L9 / "lesson.md", *sorted((LESSONS / L9).glob("*.tcp"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if HANGUL.search(line) and not line.startswith(">"):  # the seed note is quoted as written
+                assert not GLUED.search(line), f"{path.name}:{number}: {line}"

@@ -416,3 +416,47 @@ def test_a_syn_ack_acknowledging_a_syn_never_sent_is_explained_with_the_iss():
     question.flags.value, question.seq.value, question.ack.value = "ACK", "101", "301"
     question.check.click()
     assert "받아들일 수 있는 확인응답 번호는 101 하나입니다" in question.feedback.value
+
+
+# Lesson 9: an abort's reset, and the ACK of a segment that was not taken in.
+ABORT = OPEN + "deliver all\nclient send 100\ndrop\nclient abort\n"  # SND.UNA 101, SND.NXT 201
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        # RFC 9293 3.10.5: ABORT sends <SEQ=SND.NXT><CTL=RST>, not the FIN that CLOSE sends
+        (("FIN,ACK", "201", "301"), "ABORT is not CLOSE"),
+        # Linux's tcp_send_active_reset sets ACK too; the RFC's reset has none
+        (("RST,ACK", "201", "301"), "That is what Linux sends"),
+        # the lost 100 octets (101-200) were sent: SND.NXT counts them, acknowledged or not
+        (("RST", "101", ""), "That is SND.UNA"),
+    ],
+)
+def test_an_abort_gets_hints_about_the_abort_not_about_a_segment_arriving(answer, hint):
+    question = ask_segment(ABORT, side="client")
+    assert (str(question.decided.expected.flags), question.decided.expected.seq) == ("RST", 201)
+    question.flags.value, question.seq.value, question.ack.value = answer
+    question.check.click()
+    assert hint in html.unescape(question.feedback.value)
+    assert "No connection can take this segment" not in question.feedback.value
+
+
+def test_the_ack_of_a_syn_answered_with_a_challenge_ack_is_not_told_about_wrap_around():
+    # RFC 9293 Figure 9 line 4: a SYN seq=400 in ESTABLISHED gets <SEQ=300><ACK=100><CTL=ACK> (RCV.NXT is
+    # unchanged). ack = 401 is acknowledging the SYN, not a wrap-around mistake.
+    script = "client isn 99\nserver isn 299\nserver listen\nclient connect\ndeliver all\n"
+    question = ask_segment(script + "client crash\nclient isn 400\nclient connect\ndeliver\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "ACK", "300", "401"
+    question.check.click()
+    feedback = html.unescape(question.feedback.value)
+    assert "did not take this segment in" in feedback and "wrap" not in feedback
+
+
+def test_a_syn_ack_answering_a_syn_in_a_synchronized_state_is_told_about_the_challenge_ack():
+    # RFC 9293 3.10.7.4, fourth check (RFC 5961 4.2): a SYN in ESTABLISHED gets a challenge ACK, never a SYN,ACK.
+    script = "client isn 99\nserver isn 299\nserver listen\nclient connect\ndeliver all\n"
+    question = ask_segment(script + "client crash\nclient isn 400\nclient connect\ndeliver\n", side="server")
+    question.flags.value, question.seq.value, question.ack.value = "SYN,ACK", "300", "100"
+    question.check.click()
+    assert "cannot open another" in html.unescape(question.feedback.value)

@@ -247,6 +247,11 @@ class SegmentAnswer:
         if given == Flags.FIN and expected == Flags.FIN | Flags.ACK:
             return word("hint.fin_ack", lang)
         arrival, arrived = self.scene.arrival(), self.scene.arrived()
+        if self._aborts():  # ABORT (3.10.5): one <SEQ=SND.NXT><CTL=RST>, no FIN, no waiting
+            if expected & Flags.RST and not given & Flags.RST:
+                return word("hint.abort_rst", lang)
+            if given == Flags.RST | Flags.ACK and expected == Flags.RST:
+                return word("hint.abort_no_ack", lang)
         if expected & Flags.RST and not given & Flags.RST:
             iss = self.scene.tcb_before(self.side).get("ISS")
             if arrival == (self.side, State.SYN_SENT) and arrived is not None and arrived.has_ack and iss is not None:
@@ -264,6 +269,8 @@ class SegmentAnswer:
             if old and arrival is not None and seq_le(seq_add(arrived.seq, arrived.seg_len), rcv_nxt):
                 linux = arrival[1] is State.SYN_RECEIVED
                 return word("hint.old_syn_linux" if linux else "hint.old_syn", lang)
+            if arrived is not None and arrived.has_syn and arrival is not None and arrival[1].synchronized:
+                return word("hint.syn_synchronized", lang, side=side, state=arrival[1].value)
             return word("hint.syn_once", lang, side=side)
         if given & Flags.FIN and not expected & Flags.FIN and self.scene.state_before(self.side) in _FIN_SENT:
             return word("hint.fin_once", lang, side=side)
@@ -273,6 +280,10 @@ class SegmentAnswer:
             return word("hint.needs_fin", lang)
         return word("hint.flags", lang, section=self._section())
 
+    def _aborts(self) -> bool:
+        """Is the last line this side's ABORT call?"""
+        return self.scene.event.split() == [self.side, "abort"]
+
     def _section(self) -> str:
         arrival = self.scene.arrival()
         return arrival_section(arrival[1]) if arrival else "3.10"
@@ -281,12 +292,17 @@ class SegmentAnswer:
         arrived = self.scene.arrived()
         if answer is not None and arrived is not None:
             counted = seq_add(arrived.seq, len(arrived.data))
+            # A segment that did not move RCV.NXT (dropped, answered with a challenge ACK, or held
+            # out of order): its own numbers are not what the ACK names.
+            untaken = arrived.seg_len and self.expected.ack == self.scene.tcb_before(self.side).get("RCV.NXT")
+            if untaken and answer in (arrived.seq, counted, seq_add(arrived.seq, arrived.seg_len)):
+                return word("hint.ack_not_taken", lang, side=_side(self.side, lang))
             if answer == arrived.seq and arrived.seg_len:
                 key = "hint.ack_syn" if arrived.has_syn else "hint.ack_fin" if arrived.has_fin else "hint.ack_data"
                 return word(key, lang, n=len(arrived.data))
             if answer == counted and arrived.seg_len != len(arrived.data):
                 return word("hint.ack_counts_flag", lang, flag="SYN" if arrived.has_syn else "FIN")
-            if answer >= SEQ_SPACE or answer == arrived.seq + arrived.seg_len:
+            if answer >= SEQ_SPACE:
                 return word("hint.wrap", lang)
         if answer is not None and answer == self.expected.seq:
             return word("hint.ack_is_theirs", lang)
@@ -310,6 +326,9 @@ class SegmentAnswer:
             and self.scene.state_before(self.side) in _FIN_SENT
         ):
             return word("hint.seq_after_fin", lang)
+        before = self.scene.tcb_before(self.side)
+        if answer is not None and answer == before.get("SND.UNA") != before.get("SND.NXT") == expected.seq:
+            return word("hint.seq_not_una", lang)
         return word("hint.seq", lang)
 
 
