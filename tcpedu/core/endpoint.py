@@ -689,7 +689,8 @@ class Endpoint:
             while unsent:
                 room = tcb.snd_wnd - seq_sub(tcb.snd_nxt, tcb.snd_una)
                 if room <= 0:
-                    self._notes.append(Note("window-full", n=len(unsent), wnd=tcb.snd_wnd))
+                    if not any(note.code == "window-full" for note in self._notes):  # said once per event
+                        self._notes.append(Note("window-full", n=len(unsent), wnd=tcb.snd_wnd))
                     return
                 size = min(mss, room, len(unsent))
                 data = bytes(unsent[:size])

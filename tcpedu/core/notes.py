@@ -52,7 +52,10 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
         "a RST after the user's CLOSE: CLOSED, TCB deleted, no 'connection reset' signal to the user",
         "RFC 9293 3.10.7.4",
     ),
-    "connection-refused": ("connection refused (RST in SYN-SENT or SYN-RECEIVED)", "RFC 9293 3.10.7.4"),
+    "connection-refused": (
+        "connection refused (RST in SYN-SENT or SYN-RECEIVED)",
+        "RFC 9293 3.10.7.3 (SYN-SENT), 3.10.7.4 (SYN-RECEIVED)",
+    ),
     "back-to-listen": ("back to LISTEN; the user is not told", "RFC 9293 3.10.7.4"),
     "challenge-ack-syn": ("a SYN in a synchronized state: challenge ACK sent", "RFC 5961 4.2"),
     "no-ack-bit": ("the ACK bit is off: dropped", "RFC 9293 3.10.7.4 (fifth check)"),
