@@ -90,6 +90,8 @@ class Network:
         """The ``nth`` oldest packet in flight (from ``sender`` only, if given)."""
         if nth < 1:
             raise SimulationError(f"segments are counted from 1, not {nth}")
+        if sender is None and nth <= len(self.in_flight):  # the common case, without a copy
+            return self.in_flight[nth - 1]
         candidates = [p for p in self.in_flight if sender is None or p.sender == sender]
         origin = f" from the {sender}" if sender else ""
         if not candidates:

@@ -9,6 +9,7 @@ it whole. Given the same settings and requests, a run is always the same.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -28,6 +29,7 @@ CLIENT_ADDRESS: Address = ("192.0.2.1", 50000)
 SERVER_ADDRESS: Address = ("198.51.100.1", 80)
 
 DELIVER_ALL_LIMIT = 1_000_000
+_PACKET_ID = operator.attrgetter("id")
 """``deliver_all`` gives up after this many deliveries (two stacks can ACK each other forever)."""
 
 
@@ -294,8 +296,8 @@ class Simulation:
 
     def _take(self, packet_id: int | None) -> Packet:
         if packet_id is None:
-            packet = self._oldest()
-            return self.network.take(packet.id)
+            self._oldest()  # says "nothing in flight" when nothing is
+            return self.network.in_flight.pop(0)
         return self.network.take(packet_id)
 
     def _new_packet_id(self) -> int:
@@ -341,7 +343,7 @@ class Simulation:
             notes=tuple(notes),
             states=(self.client.state, self.server.state),
             tcbs=(self.client.snapshot(), self.server.snapshot()),
-            in_flight=tuple(p.id for p in self.network.in_flight),
+            in_flight=tuple(map(_PACKET_ID, self.network.in_flight)),
         )
         self.history.append(record)
         return record
