@@ -316,17 +316,23 @@ def test_a_second_run_grades_only_what_changed_and_regrade_redoes_all(graded_cla
     assert all(path.stat().st_mtime_ns != stamps[path.name] for path in (book / "results").iterdir())
 
 
-def learner_processes() -> list[int]:
-    """Processes of the users tcpedu grade runs learner code as (uid 10**9 and up)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid >= 1_000_000_000:
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
+def learner_processes(settle: float = 5.0) -> list[int]:
+    """Processes of the users tcpedu grade runs learner code as (uid 10**9 and up) that are still
+    alive after ``settle`` seconds (a killed process takes a moment to go; a zombie runs nothing)."""
+    deadline = time.monotonic() + settle
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    alive = (entry / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+                    if entry.stat().st_uid >= 1_000_000_000 and alive:
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_ctrl_c_keeps_what_was_graded_and_the_next_run_grades_the_rest(tmp_path):
