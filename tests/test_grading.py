@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -340,6 +341,7 @@ def test_ctrl_c_keeps_what_was_graded_and_the_next_run_grades_the_rest(tmp_path)
     for number in range(6):
         write_student(root / f"s{number}", solutions() | {"NOTE.py": f"STUDENT = {number}\n"})
     command = [sys.executable, "-m", "tcpedu", "grade", str(root), "-o", str(out), "--workers", "1"]
+    scratch = set(Path(tempfile.gettempdir()).glob("tcpedu-*"))
     running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     while not (out / "results").is_dir() or not list((out / "results").glob("*.json")):
@@ -355,6 +357,8 @@ def test_ctrl_c_keeps_what_was_graded_and_the_next_run_grades_the_rest(tmp_path)
     assert all(book[student]["total"] == str(FULL) for student in done)
     if ROOT:
         assert not learner_processes(), "learner code still running after Ctrl-C"
+    left = set(Path(tempfile.gettempdir()).glob("tcpedu-*")) - scratch
+    assert not left, f"temporary folders left behind: {sorted(map(str, left))}"
     stamps = {path.name: path.stat().st_mtime_ns for path in (out / "results").iterdir()}
     assert main(["grade", str(root), "-o", str(out)]) == 0
     book = gradebook(out)

@@ -18,7 +18,9 @@ import contextlib
 import dataclasses
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -82,7 +84,8 @@ def grade_class(
             book.write_csv(list(rows.values()))
             meter.step(not_gradable=bool(graded.record.get("problem")))
 
-        _run_pool(todo, setup, _worker_count(workers, len(todo)), finished)
+        with _scratch_space():
+            _run_pool(todo, setup, _worker_count(workers, len(todo)), finished)
     meter.close()
     records = [record for entry in entries if (record := book.record(entry.student)) is not None]
     not_graded = [(entry.entry, entry.problem) for entry in entries if entry.problem]
@@ -90,6 +93,21 @@ def grade_class(
     with contextlib.suppress(OSError):
         (out / "summary.html").write_text(html_summary(summary, setup.lang), encoding="utf-8")
     return summary
+
+
+@contextlib.contextmanager
+def _scratch_space():
+    """One temporary folder for the run, holding every student's copy and every sandbox's
+    working folder (the workers inherit it), removed at the end however the run ends: a worker
+    stopped by Ctrl-C cannot clean up after itself."""
+    scratch = tempfile.mkdtemp(prefix="tcpedu-grading-")
+    os.chmod(scratch, 0o711)  # each learner user reaches its own folder, and lists none
+    previous, tempfile.tempdir = tempfile.tempdir, scratch
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _check_folders(submissions: Path, out: Path) -> None:
