@@ -552,3 +552,62 @@ def test_l9_korean_never_glues_a_particle_to_a_number():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if HANGUL.search(line) and not line.startswith(">"):  # the seed note is quoted as written
                 assert not GLUED.search(line), f"{path.name}:{number}: {line}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Lesson 10 (aside): SYN floods and SYN cookies. Each scene against RFC 9293 and RFC 6298, the facts
+# written out by hand. The engine has one TCB per side, so a given-up half-open connection leaves
+# its server CLOSED where a real listener stays in LISTEN; the lesson says so, and the test below
+# pins it so that the lesson is revisited when a host layer with real listeners arrives.
+
+L10 = "10_syn_floods"
+
+
+def test_l10_a_half_open_connection_whose_syn_acks_go_unanswered_is_given_up_at_63_s():
+    # RFC 6298 2.1 and 5.5: RTO 1 s, doubled at each expiry; RFC 9293 3.10.8: each expiry resends the
+    # SYN,ACK; 3.8.3: after the last of 5 retransmissions (Linux's tcp_synack_retries) the timer runs
+    # once more and the connection is closed. SYN,ACKs at 0, 1, 3, 7, 15, 31; given up at 31 + 32.
+    outcome = outcome_of(scene(L10, "synack-gives-up"))
+    answer = TimeAnswer(outcome)
+    assert (answer.side, answer.expected) == ("server", sum(2**k for k in range(6))) == ("server", 63)
+    synacks = [r.time for r in outcome.before for p in r.sent if str(p.segment.flags) == "SYN,ACK"]
+    assert synacks == [0, 1, 3, 7, 15, 31]
+    assert outcome.state_before("server") is State.SYN_RECEIVED
+
+
+def test_l10_the_one_tcb_model_gives_the_listener_up_with_the_half_open_connection():
+    # RFC 9293 3.10.8 (user timeout): "delete the TCB, enter the CLOSED state". A real listener stays in
+    # LISTEN and drops only the half-open entry; the scene's last expect states the model's CLOSED.
+    run = run_script(parse(scene(L10, "one-half-open-connection")))
+    assert run.ok, (run.error, run.failure)
+    assert run.simulation.state("server") is State.CLOSED and run.simulation.history[-1].time == 63
+
+
+def test_l10_a_real_host_resets_a_syn_ack_it_never_asked_for_and_the_server_returns_to_listen():
+    # 3.5.2, first group, and 3.10.7.1: no TCB, the SYN,ACK has its ACK bit on: <SEQ=SEG.ACK><CTL=RST>,
+    # SEG.ACK = 777 + 1. 3.10.7.4, SYN-RECEIVED reached by a passive OPEN: back to LISTEN.
+    outcome = outcome_of(scene(L10, "synack-reaches-a-real-host"))
+    [rst] = outcome.sent_by("client")
+    assert (str(rst.flags), rst.seq, rst.has_ack) == ("RST", 777 + 1, False)
+    options = ["host-ignores-it", "rst-not-believed", "rst-frees-it", "rst-closes-the-listener"]
+    assert choice(L10, "synack-reaches-a-real-host", options) == "rst-frees-it"
+
+
+def test_l10_a_listener_resets_an_ack_so_a_server_that_keeps_nothing_resets_its_clients():
+    # 3.10.7.2, second check: "Any acknowledgment is bad if it arrives on a connection still in the LISTEN
+    # state": <SEQ=SEG.ACK><CTL=RST>, SEG.ACK = ISS 300 + 1. That is the client's RCV.NXT, so the
+    # ESTABLISHED client is reset (3.10.7.4); SYN cookies exist to answer this ACK otherwise.
+    outcome = outcome_of(scene(L10, "ack-reaches-a-listener"))
+    assert outcome.state_before("server") is State.LISTEN and outcome.state_of("server") is State.LISTEN
+    [rst] = outcome.sent_by("server")
+    assert (str(rst.flags), rst.seq, rst.has_ack) == ("RST", 300 + 1, False)
+    run = run_script(parse(scene(L10, "stateless-listener")))
+    assert run.ok, (run.error, run.failure)
+    assert run.simulation.state("client") is State.CLOSED
+
+
+def test_l10_korean_never_glues_a_particle_to_a_number():
+    for path in [LESSONS / L10 / "lesson.md", *sorted((LESSONS / L10).glob("*.tcp"))]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if HANGUL.search(line) and not line.startswith(">"):
+                assert not GLUED.search(line), f"{path.name}:{number}: {line}"
