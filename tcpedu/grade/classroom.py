@@ -84,8 +84,15 @@ def grade_class(
             book.write_csv(list(rows.values()))
             meter.step(not_gradable=bool(graded.record.get("problem")))
 
-        with _scratch_space():
-            _run_pool(todo, setup, _worker_count(workers, len(todo)), finished)
+        try:
+            with _scratch_space():
+                _run_pool(todo, setup, _worker_count(workers, len(todo)), finished)
+        except KeyboardInterrupt:
+            # A student whose files were written just before Ctrl-C may not be in the CSV yet.
+            for entry in todo:
+                rows[entry.student] = _row(entry, _kept(book, entry, setup))
+            book.write_csv(list(rows.values()))
+            raise
     meter.close()
     records = [record for entry in entries if (record := book.record(entry.student)) is not None]
     not_graded = [(entry.entry, entry.problem) for entry in entries if entry.problem]
