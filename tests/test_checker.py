@@ -458,3 +458,21 @@ def test_the_korean_report_tells_a_failure_in_korean(key, old, new):
         assert english not in failing, english
     assert "RFC 9293 (엔진)" in report and "내 코드" in report
     assert not KOREAN_PARTICLE_AFTER_A_NUMBER.search(report), KOREAN_PARTICLE_AFTER_A_NUMBER.search(report)
+
+
+def test_examples_drawn_by_several_processes_are_the_ones_one_process_draws(tmp_path):
+    # Grading draws its examples in parallel before its workers start (tcpedu grade); what lands in
+    # the cache must be exactly what drawing them one by one gives, or grades would depend on it.
+    probe = (
+        "import sys\nfrom pathlib import Path\n"
+        "from tcpedu.grade.catalog import EXERCISES\nfrom tcpedu.grade.checker import prepare\n"
+        "from tcpedu.grade.intensity import CHECK\n"
+        "prepare(EXERCISES, CHECK, Path(sys.argv[1]), int(sys.argv[2]))\n"
+    )
+    kept = {}
+    for workers in (2, 1):
+        folder = tmp_path / f"drawn-by-{workers}"
+        folder.mkdir()
+        subprocess.run([sys.executable, "-c", probe, str(folder), str(workers)], check=True)
+        kept[workers] = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert kept[2] and kept[2] == kept[1]

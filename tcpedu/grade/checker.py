@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import multiprocessing
 import os
 import pickle
 import time
@@ -381,17 +382,47 @@ _drawn_cache: list[Path] = []
 """Where drawn examples are kept between runs, once ``prepare`` is given a folder."""
 
 
-def prepare(exercises: Iterable[Exercise], intensity: Intensity, cache: Path | None = None) -> None:
+def prepare(exercises: Iterable[Exercise], intensity: Intensity, cache: Path | None = None, workers: int = 1) -> None:
     """Draw every group's examples and the reference's answers now: grading a class does this
     once, before its workers start, so that each inherits them. With ``cache``, drawn examples
     are kept in that folder between runs (hypothesis takes milliseconds per example), under a
     name made of tcpedu's code, hypothesis's version, the group, the seed and the count, so
-    they are exactly what drawing again would give."""
+    they are exactly what drawing again would give; with ``workers`` too, the groups not kept
+    yet are drawn by that many processes at once, into the folder, and read back from it."""
     if cache is not None:
         _drawn_cache[:] = [Path(cache)]
-    for exercise in exercises:
-        for group in exercise.groups:
-            _examples(group, intensity)
+    groups = [group for exercise in exercises for group in exercise.groups]
+    if _drawn_cache and workers > 1:
+        undrawn = [group for group in groups if not group.exhaustive and not _kept_path(group, intensity).exists()]
+        if len(undrawn) > 1:
+            _drawing[:] = [(group, intensity) for group in undrawn]
+            context = multiprocessing.get_context("fork")  # the children inherit the groups
+            with context.Pool(min(workers, len(undrawn))) as pool:
+                pool.map(_draw_one, range(len(undrawn)))
+            _drawing.clear()
+    for group in groups:
+        _examples(group, intensity)
+
+
+_drawing: list[tuple[Group, Intensity]] = []
+
+
+def _draw_one(index: int) -> None:
+    """In a drawing process: draw group ``index`` of ``_drawing`` into the cache folder."""
+    group, intensity = _drawing[index]
+    _draw(group, intensity.count(group), intensity.seed)
+
+
+def _kept_path(group: Group, intensity: Intensity) -> Path:
+    """Where the cache folder keeps ``group``'s examples drawn at ``intensity``."""
+    return _kept_path_for(group, intensity.count(group), intensity.seed)
+
+
+def _kept_path_for(group: Group, count: int, seed: int) -> Path:
+    import hypothesis
+
+    name = f"{code_fingerprint()} {hypothesis.__version__} {group.key} {seed} {count}"
+    return _drawn_cache[0] / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.pickle"
 
 
 def code_fingerprint() -> str:
@@ -438,12 +469,9 @@ def _hypothesis_settings(count: int):
 def _draw(group: Group, count: int, seed: int) -> list[object]:
     """The first ``count`` examples hypothesis generates for ``group`` from ``seed``: the same
     ones it tries first when it searches for a failure from that seed."""
-    import hypothesis
-
     kept = None
     if _drawn_cache:
-        name = f"{code_fingerprint()} {hypothesis.__version__} {group.key} {seed} {count}"
-        kept = _drawn_cache[0] / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.pickle"
+        kept = _kept_path_for(group, count, seed)
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
             return pickle.loads(kept.read_bytes())
     drawn = _draw_now(group, count, seed)

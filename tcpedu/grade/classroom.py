@@ -76,7 +76,8 @@ def grade_class(
     todo = [entry for entry in entries if kept.get(entry.student) is None]
     meter = Progress(len(entries), len(entries) - len(todo), progress)
     if todo:
-        prepare(EXERCISES, setup.intensity, book.cache)  # drawn once; every worker inherits them
+        count = _worker_count(workers, len(todo))
+        prepare(EXERCISES, setup.intensity, book.cache, count)  # drawn once; every worker inherits them
 
         def finished(entry: Submission, graded: Graded) -> None:
             book.write_student(graded.record, graded.feedback, graded.results)
@@ -86,7 +87,7 @@ def grade_class(
 
         try:
             with _scratch_space():
-                _run_pool(todo, setup, _worker_count(workers, len(todo)), finished)
+                _run_pool(todo, setup, count, finished)
         except KeyboardInterrupt:
             # A student whose files were written just before Ctrl-C may not be in the CSV yet.
             for entry in todo:
