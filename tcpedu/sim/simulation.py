@@ -29,8 +29,10 @@ CLIENT_ADDRESS: Address = ("192.0.2.1", 50000)
 SERVER_ADDRESS: Address = ("198.51.100.1", 80)
 
 DELIVER_ALL_LIMIT = 1_000_000
+"""``deliver_all`` stops after this many deliveries, a safety net only: an endless exchange of
+segments is recognised as such long before (see ``deliver_all``)."""
+
 _PACKET_ID = operator.attrgetter("id")
-"""``deliver_all`` gives up after this many deliveries (two stacks can ACK each other forever)."""
 
 
 class EndpointLike(Protocol):
