@@ -373,6 +373,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "The {side}'s TIME-WAIT lasts 2*MSL from when it entered TIME-WAIT, or from the last FIN it received there.",
         "{side} 쪽의 TIME-WAIT는 들어간 때부터, 또는 거기서 마지막으로 FIN을 받은 때부터 2*MSL 동안입니다.",
     ),
+    "hint.give_up_retries": (
+        "That is when the attempt would end after {k} retransmissions; this scene allows {retries} (its retries "
+        "line): count {retries} doublings of the RTO, then one more expiry (RFC 6298 5.5, RFC 9293 3.8.3).",
+        "그것은 재전송을 {k}번 할 때 포기하는 시각입니다. 이 장면의 재전송 횟수는 {retries}번(retries 줄)이므로, "
+        "RTO가 {retries}번 두 배가 된 뒤 한 번 더 만료되는 때를 세어 보세요 (RFC 6298 5.5, RFC 9293 3.8.3).",
+    ),
     "hint.give_up": (
         "After the last retransmission the timer runs once more, with the RTO doubled again; when it expires the "
         "connection is given up (RFC 9293 3.8.3).",

@@ -207,6 +207,21 @@ def test_time_connect_gives_up_after_six_retries_at_127_seconds():
     assert "the timer runs once more" in question.feedback.value
 
 
+def test_time_a_give_up_counted_with_the_wrong_number_of_retries_is_told_so():
+    # Lesson 10's server: retries 5, SYN,ACKs at 0, 1, 3, 7, 15, 31 s, given up at 63 s. 127 s is
+    # where 6 retransmissions end (Linux's SYN, not its SYN,ACK), 31 s the last retransmission.
+    scene = "retries 5\nclient isn 100\nclient connect\n" + "drop\nwait next\n" * 6
+    question = ask_time(scene)
+    assert question.decided.expected == 63
+    question.seconds.value = "127"
+    question.check.click()
+    assert "after 6 retransmissions; this scene allows 5" in question.feedback.value
+    question = ask_time(scene, lang="ko")
+    question.seconds.value = "31"
+    question.check.click()
+    assert "한 번 더 돌고" in question.feedback.value  # the last retransmission: the timer runs once more
+
+
 def test_time_wait_restarted_by_a_repeated_fin_ends_2_msl_after_it():
     # RFC 9293 3.10.7.4: a FIN in TIME-WAIT is ACKed and the 2 MSL timeout restarted (MSL = 2 min).
     scene = CLOSE + "deliver\ndrop\nwait 1\ndeliver\ndeliver\nwait next\n"

@@ -383,8 +383,11 @@ class TimeAnswer:
             if restarted and entered is not None and answer - entered == 240:
                 return word("hint.time_wait_restart", lang)
             return word("hint.time_wait", lang, side=side)
-        gave_up = any(note.code == "give-up" for r in self.scene.records for _, note in r.notes)
-        if gave_up:
+        given_up = [note for r in self.scene.records for _, note in r.notes if note.code == "give-up"]
+        if given_up:
+            other = self._give_up_with_other_retries(answer, given_up[0].args.get("max"))
+            if other is not None:
+                return word("hint.give_up_retries", lang, k=other, retries=given_up[0].args["max"])
             return word("hint.give_up", lang)
         if self._last_note(("syn-rto-reset", "rtt-sample")) == "syn-rto-reset":
             return word("hint.syn_rto_reset", lang, side=side)
@@ -395,6 +398,24 @@ class TimeAnswer:
         if self._restarted_at(answer):
             return word("hint.timer_running", lang, side=side)
         return word("hint.rto", lang)
+
+    def _give_up_with_other_retries(self, answer: Decimal, retries: object) -> int | None:
+        """The number of retransmissions k (not the scene's) after which the attempt would end at
+        ``answer``: with a first RTO of R from a first send at S, retransmissions leave at
+        S + R(2^i - 1) and the attempt ends at S + R(2^(k+1) - 1) (RFC 6298 5.5), or None."""
+        if not isinstance(retries, int) or retries < 1:
+            return None
+        fired = [r.time_us for r in self.scene.before if r.kind == "timer" and r.side == self.side]
+        if not fired:
+            return None
+        last = Decimal(fired[-1]) / 1_000_000  # the last retransmission, at S + R(2^N - 1)
+        rto = (self.expected - last) / 2**retries
+        start = last - rto * (2**retries - 1)
+        for k in range(16):
+            # k = N - 1 ends where the last retransmission leaves: the give-up hint speaks to that.
+            if k not in (retries, retries - 1) and start + rto * (2 ** (k + 1) - 1) == answer:
+                return k
+        return None
 
     def _last_note(self, codes: tuple[str, ...]) -> str | None:
         """The last of ``codes`` that the timer's side noted in the scene (an RTT sample after
