@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
+from .capture.export import CAPTURE_POINTS
 from .core.states import State
 from .core.transitions import ARCS, REFUSALS
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
@@ -110,7 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", required=True, help="the capture to write (FILE.pcap)")
     export.add_argument(
         "--at",
-        choices=("sender", "client", "server"),
+        choices=CAPTURE_POINTS,
         default="sender",
         help="where the capture is taken: beside each sender (every segment once, when sent, lost ones "
         "included; the default), or tcpdump on the client or the server (what reached it, as it arrived)",

@@ -32,7 +32,7 @@ from typing import BinaryIO
 
 from ..core.segment import Segment
 from ..sim.history import Record
-from ..sim.network import Packet
+from ..sim.network import Packet, other_side
 from ..sim.simulation import CLIENT_ADDRESS, SERVER_ADDRESS
 
 __all__ = ["CAPTURE_POINTS", "CaptureError", "Frame", "frames", "write_pcap"]
@@ -109,7 +109,8 @@ def _write(dpkt, chosen: list[Frame], stream: BinaryIO) -> int:
 def ethernet_frame(dpkt, frame: Frame, ip_id: int) -> bytes:
     """The frame's bytes: Ethernet II, IPv4 (DF set, TTL 64), TCP with no options."""
     segment = frame.segment
-    source, destination = ADDRESSES[frame.sender], ADDRESSES["server" if frame.sender == "client" else "client"]
+    receiver = other_side(frame.sender)
+    source, destination = ADDRESSES[frame.sender], ADDRESSES[receiver]
     tcp = dpkt.tcp.TCP(
         sport=source[1],
         dport=destination[1],
@@ -129,7 +130,6 @@ def ethernet_frame(dpkt, frame: Frame, ip_id: int) -> bytes:
         data=tcp,
     )
     ip.len = len(ip)  # dpkt fills in both checksums when the packet is packed
-    receiver = "server" if frame.sender == "client" else "client"
     ethernet = dpkt.ethernet.Ethernet(
         src=MACS[frame.sender], dst=MACS[receiver], type=dpkt.ethernet.ETH_TYPE_IP, data=ip
     )

@@ -393,7 +393,11 @@ def prepare(exercises: Iterable[Exercise], intensity: Intensity, cache: Path | N
         _drawn_cache[:] = [Path(cache)]
     groups = [group for exercise in exercises for group in exercise.groups]
     if _drawn_cache and workers > 1:
-        undrawn = [group for group in groups if not group.exhaustive and not _kept_path(group, intensity).exists()]
+        undrawn = [
+            group
+            for group in groups
+            if not group.exhaustive and not _kept_path(group, intensity.count(group), intensity.seed).exists()
+        ]
         if len(undrawn) > 1:
             _drawing[:] = [(group, intensity) for group in undrawn]
             context = multiprocessing.get_context("fork")  # the children inherit the groups
@@ -413,12 +417,8 @@ def _draw_one(index: int) -> None:
     _draw(group, intensity.count(group), intensity.seed)
 
 
-def _kept_path(group: Group, intensity: Intensity) -> Path:
-    """Where the cache folder keeps ``group``'s examples drawn at ``intensity``."""
-    return _kept_path_for(group, intensity.count(group), intensity.seed)
-
-
-def _kept_path_for(group: Group, count: int, seed: int) -> Path:
+def _kept_path(group: Group, count: int, seed: int) -> Path:
+    """Where the cache folder keeps ``count`` examples of ``group`` drawn from ``seed``."""
     import hypothesis
 
     name = f"{code_fingerprint()} {hypothesis.__version__} {group.key} {seed} {count}"
@@ -471,7 +471,7 @@ def _draw(group: Group, count: int, seed: int) -> list[object]:
     ones it tries first when it searches for a failure from that seed."""
     kept = None
     if _drawn_cache:
-        kept = _kept_path_for(group, count, seed)
+        kept = _kept_path(group, count, seed)
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
             return pickle.loads(kept.read_bytes())
     drawn = _draw_now(group, count, seed)

@@ -201,8 +201,9 @@ class Script:
 # ----------------------------------------------------------------------------------------------
 # Tokens
 
-_QUOTED = re.compile(r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")  # one quoted text, nothing around it
-_TOKEN = re.compile(r"""(?:[^\s#"']|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')+""")
+_QUOTED_TEXT = r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
+_QUOTED = re.compile(_QUOTED_TEXT)  # one quoted text, nothing around it
+_TOKEN = re.compile(rf"""(?:[^\s#"']|{_QUOTED_TEXT})+""")
 
 
 def _tokens(line: str) -> tuple[list[str], str, str]:
