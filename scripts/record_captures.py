@@ -235,6 +235,37 @@ STORIES = (
         ),
     ),
     Story(
+        "time-wait-reuse",
+        "A new connection into TIME-WAIT: the server closes first and is left in TIME-WAIT; the client "
+        "connects again from the same port at once, its SYN reaches the server's TIME-WAIT and Linux accepts "
+        "it (its sequence number is above the old connection's); then the client closes first.",
+        (
+            *OPEN,
+            ("server", "close"),
+            ("client", "recv"),
+            ("client", "close"),
+            ("client", "connect"),
+            ("server", "accept"),
+            ("client", "close"),
+            ("server", "recv"),
+            ("server", "close"),
+        ),
+    ),
+    Story(
+        "fin-wait-2-timeout",
+        "An orphaned FIN-WAIT-2 given up: the client closes, its FIN is acknowledged, and the server never "
+        "closes; with tcp_fin_timeout at 1 s the client's kernel forgets the connection without a packet, so the "
+        "server's FIN, sent later, is answered with a RST.",
+        (
+            *OPEN,
+            ("client", "close"),
+            ("client", "wait", 2),
+            ("server", "close"),
+        ),
+        sysctls={"client": {"tcp_fin_timeout": 1}},
+        why="an orphaned FIN-WAIT-2 lasts tcp_fin_timeout, 60 s by default; 1 s keeps the recording short",
+    ),
+    Story(
         "simultaneous-open",
         "Simultaneous open: no listener; both ends bind fixed ports and connect() to each other, and the "
         "client's SYN is held in a queue until the server's SYN has reached the client, so the SYNs cross; "
@@ -530,6 +561,9 @@ class Lab:
             return "ok"
         if call == "wait_packets":
             return "ok"
+        if call == "wait":
+            time.sleep(argument)
+            return "ok"
         if call == "hold":
             self.hold(side)
             return "ok"
@@ -741,6 +775,10 @@ def summary(folder: Path, name: str) -> dict:
         tcp = ip.data
         sender = "client" if socket.inet_ntoa(ip.src) == CLIENT[0] else "server"
         receiver = "server" if sender == "client" else "client"
+        if tcp.flags & dpkt.tcp.TH_SYN:  # a connection (again, on the same ports) starts from its ISNs
+            if not tcp.flags & dpkt.tcp.TH_ACK:
+                isn.clear()
+            isn[sender] = tcp.seq
         isn.setdefault(sender, tcp.seq)
         if tcp.flags & dpkt.tcp.TH_ACK:
             isn.setdefault(receiver, (tcp.ack - 1) % 2**32)
