@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .capture.export import CAPTURE_POINTS
+from .capture.replay import PROFILE_NAMES, replay_file
 from .core.states import State
 from .core.transitions import ARCS, REFUSALS
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
@@ -100,6 +101,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--side", choices=("client", "server", "both"), default="both", help="state diagram: whose state to highlight"
     )
     draw.add_argument("--upto", type=int, metavar="LINE", help="draw the run as it was after line LINE of the script")
+    draw.add_argument(
+        "--connection", type=int, default=1, metavar="N", help="capture: which connection to draw (default: 1)"
+    )
+    draw.add_argument(
+        "--profile", choices=PROFILE_NAMES, default="rfc", help="capture: the engine's profile (default: rfc)"
+    )
 
     export = commands.add_parser(
         "export",
@@ -116,6 +123,18 @@ def _build_parser() -> argparse.ArgumentParser:
         help="where the capture is taken: beside each sender (every segment once, when sent, lost ones "
         "included; the default), or tcpdump on the client or the server (what reached it, as it arrived)",
     )
+
+    replay = commands.add_parser(
+        "replay",
+        help="replay a real capture (pcap, pcapng) through the engine: both ends' states at every packet",
+        description="Read a capture, follow each TCP connection in it, and run both ends through the engine: "
+        "each packet with both ends' states as the engine infers them, and a mark (!) wherever the real "
+        "stack did what the engine would not, with the rule.",
+    )
+    replay.add_argument("capture", help="a pcap or pcapng file (Ethernet, Linux cooked, raw IP or loopback)")
+    replay.add_argument("--profile", choices=PROFILE_NAMES, default="rfc", help="the engine's profile (default: rfc)")
+    replay.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
+    replay.add_argument("--verbose", "-v", action="store_true", help="also print the engines' notes at every packet")
 
     table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
     table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
@@ -207,6 +226,8 @@ def _draw(args: argparse.Namespace) -> int:
     from .render import DiagramError, Ladder, StateDiagram
     from .render.tools import save_picture
 
+    if _is_capture(args.scenario):
+        return _draw_capture(args)
     script = _load(args.scenario)
     run = run_script(script, _simulation(args))
     if run.error is not None:
@@ -243,6 +264,39 @@ def _draw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _draw_capture(args: argparse.Namespace) -> int:
+    from .capture import CaptureError
+    from .capture.show import records_of_connection
+    from .render import DiagramError, Ladder, Mark
+    from .render.tools import save_picture
+
+    if args.diagram != "ladder" or args.upto is not None:
+        raise _UserError("draw: a capture is drawn as a ladder diagram (no --diagram state, no --upto)")
+    try:
+        replay = replay_file(args.scenario, profile=args.profile, keep_tcbs=True)
+    except CaptureError as error:
+        raise _UserError(str(error)) from None
+    if not replay.connections:
+        raise _UserError(f"{args.scenario}: no TCP connection in the capture (nothing drawn)")
+    number = args.connection
+    if not 1 <= number <= len(replay.connections):
+        raise _UserError(f"--connection {number}: {args.scenario} has connections 1 to {len(replay.connections)}")
+    connection = replay.connections[number - 1]
+    # Packets where the real stack did otherwise than the engine are marked in red.
+    marks = [Mark("≠ engine", packet=step.number) for step in connection.steps if step.surprises]
+    records = records_of_connection(connection)
+    svg = Ladder(records, lang=args.lang, relative=args.relative, title=connection.title(), marks=marks).svg()
+    try:
+        if args.output is None:
+            sys.stdout.write(svg)
+        else:
+            with _writing(args.output) as output:
+                save_picture(svg, output)
+    except DiagramError as error:
+        raise _UserError(str(error)) from None
+    return EXIT_OK
+
+
 @contextlib.contextmanager
 def _writing(name: str) -> Iterator[Path]:
     """The path to write ``name`` to; a missing folder or a failed write is one line naming it."""
@@ -274,6 +328,26 @@ def _export(args: argparse.Namespace) -> int:
         print(f"tcpedu: {script.filename}:{line}: {run.failure.message} (written up to there)", file=sys.stderr)
         return EXIT_EXPECT_FAILED
     return EXIT_OK
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from .capture import CaptureError
+    from .capture.show import format_replay
+
+    try:
+        replay = replay_file(args.capture, profile=args.profile)
+    except CaptureError as error:
+        raise _UserError(str(error)) from None
+    if args.json:
+        print(json.dumps(replay.to_dict(), separators=(",", ":")))
+    else:
+        print(format_replay(replay, verbose=args.verbose))
+    return EXIT_OK
+
+
+def _is_capture(argument: str) -> bool:
+    """Whether ``tcpedu draw ARGUMENT`` draws a capture: a .pcap/.pcapng/.cap file."""
+    return Path(argument).suffix.lower() in (".pcap", ".pcapng", ".cap")
 
 
 def _list() -> int:
@@ -328,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _draw(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "replay":
+            return _replay(args)
         if args.command == "check":
             return run_check(args)
         if args.command == "exercises":
