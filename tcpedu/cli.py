@@ -19,7 +19,7 @@ from . import __version__
 from .capture.export import CAPTURE_POINTS
 from .capture.replay import PROFILE_NAMES, replay_file
 from .core.states import State
-from .core.transitions import ARCS, REFUSALS
+from .core.transitions import ARCS, REFUSALS, SWITCHED_ARCS
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
 from .grade.commands import add_commands as add_exercise_commands
 from .render.state_diagram import DETAILS
@@ -139,6 +139,12 @@ def _build_parser() -> argparse.ArgumentParser:
     table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
     table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
     for command in (run, draw, export):
+        command.add_argument(
+            "--profile",
+            metavar="PROFILE",
+            help="run as RFC 9293 says (rfc, the default) or as Linux does (linux), or rfc+SWITCH; "
+            "a 'profile' line in the script still counts from where it stands",
+        )
         for side in ("client", "server"):
             command.add_argument(
                 f"--{side}",
@@ -202,7 +208,12 @@ def _simulation(args: argparse.Namespace) -> Simulation:
                 endpoints[side] = endpoint_class(spec)
             except ValueError as error:
                 raise _UserError(f"--{side} {error}") from None
-    return Simulation(endpoints=endpoints)
+    if args.profile is None:
+        return Simulation(endpoints=endpoints)
+    try:
+        return Simulation(endpoints=endpoints, profile=args.profile)
+    except ValueError as error:
+        raise _UserError(f"--profile: {error}") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -375,6 +386,10 @@ def _table(lang: str) -> int:
     print("Transitions (from, event / action, to, where RFC 9293 says so)")
     for arc in ARCS:
         print(f"  {arc.state.value:<13} {arc.label:<58} -> {arc.target.value:<13} {arc.source}")
+    print()
+    print("Switched arcs: a profile's switch puts each in place of the RFC's (tcpedu run with 'profile linux')")
+    for arc in SWITCHED_ARCS:
+        print(f"  {arc.state.value:<13} {arc.label:<58} -> {arc.target.value:<13} {arc.source} [{arc.switch}]")
     print()
     print("Refused user calls")
     for refusal in REFUSALS:
