@@ -6,7 +6,7 @@ The capture (pcap, Ethernet, IPv4, correct checksums, written with dpkt) holds m
 connections one after the other, each from its own client port: a three-way handshake, 100
 octets each way with their ACKs, and a close both ways, 11 packets 100 µs apart.
 
-Run: python benchmarks/bench_replay.py [--packets N] [--keep FILE.pcap]
+Run: python benchmarks/bench_replay.py [--packets N] [--keep FILE.pcap | --input FILE.pcap]
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ import dpkt
 CLIENT, SERVER = socket.inet_aton("192.0.2.1"), socket.inet_aton("198.51.100.1")
 SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
 MACS = (bytes.fromhex("020000000001"), bytes.fromhex("020000000002"))
+# The Ethernet header of each direction (destination, source, IPv4), as dpkt writes it.
+ETHERNET = {
+    True: bytes(dpkt.ethernet.Ethernet(dst=MACS[1], src=MACS[0], type=0x0800)),
+    False: bytes(dpkt.ethernet.Ethernet(dst=MACS[0], src=MACS[1], type=0x0800)),
+}
 
 
 def connection(client_port: int, isn_c: int, isn_s: int) -> list[tuple[bool, int, int, int, bytes]]:
@@ -64,9 +69,7 @@ def write_capture(path: Path, packets: int) -> int:
                 src, dst = (CLIENT, SERVER) if from_client else (SERVER, CLIENT)
                 ip = dpkt.ip.IP(src=src, dst=dst, p=6, ttl=64, data=tcp)
                 ip.len = len(ip)
-                macs = MACS if from_client else MACS[::-1]
-                frame = dpkt.ethernet.Ethernet(src=macs[0], dst=macs[1], type=0x0800, data=ip)
-                writer.writepkt(bytes(frame), ts=now_us / 1e6)
+                writer.writepkt(ETHERNET[from_client] + bytes(ip), ts=now_us / 1e6)  # dpkt fills both checksums
                 now_us += 100
                 written += 1
                 if written == packets:
@@ -79,17 +82,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packets", type=int, default=1_000_000)
     parser.add_argument("--keep", metavar="FILE", help="write the capture here and keep it")
+    parser.add_argument("--input", metavar="FILE", help="time a capture written before (with --keep)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(args.keep) if args.keep else Path(folder) / "million.pcap"
-        started = time.perf_counter()
-        count = write_capture(path, args.packets)
-        print(f"wrote {count} packets ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+        if args.input:
+            path = Path(args.input)
+            count = sum(1 for _ in dpkt.pcap.Reader(open(path, "rb")))  # noqa: SIM115
+        else:
+            path = Path(args.keep) if args.keep else Path(folder) / "million.pcap"
+            started = time.perf_counter()
+            count = write_capture(path, args.packets)
+            megabytes = path.stat().st_size / 1e6
+            print(f"wrote {count} packets ({megabytes:.1f} MB) in {time.perf_counter() - started:.1f} s")
         environment = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
         command = [sys.executable, "-m", "tcpedu", "replay", "--json", str(path)]
         started = time.perf_counter()
+        cpu = os.times()
         done = subprocess.run(command, capture_output=True, env=environment)
         seconds = time.perf_counter() - started
+        used = os.times()
+        cpu_seconds = used.children_user - cpu.children_user + used.children_system - cpu.children_system
         if done.returncode != 0:
             print(done.stderr.decode(), file=sys.stderr)
             return 1
@@ -99,6 +111,8 @@ def main() -> int:
         f"tcpedu replay --json: {count} packets in {seconds:.1f} s whole-process, {count / seconds:,.0f} packets/s "
         f"({output / 1e6:.0f} MB of JSON); goal: 1,000,000 in under 30 s"
     )
+    load = os.getloadavg()[0]
+    print(f"CPU time {cpu_seconds:.1f} s ({count / cpu_seconds:,.0f} packets per CPU second); load average {load:.1f}")
     return 0
 
 

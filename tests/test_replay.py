@@ -176,9 +176,12 @@ def test_packets_that_are_not_tcp_are_skipped_and_counted(tmp_path):
 # The round trip: a tcpedu run exported, then replayed
 
 
+def _run(name: str):
+    return run_script(parse(scenario_source(name), name))
+
+
 def _run_records(name: str) -> list:
-    run = run_script(parse(scenario_source(name), name))
-    return [record for step in run.steps for record in step.records]
+    return [record for step in _run(name).steps for record in step.records]
 
 
 def _clean(name: str) -> bool:
@@ -195,10 +198,31 @@ def test_the_round_trip_covers_the_handshakes_and_closes():
         assert name in CLEAN
 
 
-@settings(max_examples=25, deadline=None)
-@given(name=st.sampled_from(CLEAN), profile=st.just("rfc"))
-def test_an_exported_run_replays_with_the_engine_agreeing_and_the_simulations_states(tmp_path_factory, name, profile):
-    records = _run_records(name)
+ABORT = "client isn 100\nserver isn 300\nserver listen\nclient connect\ndeliver all\nclient abort\ndeliver all\n"
+
+
+@pytest.mark.parametrize(("ran_in", "replayed_in"), [("rfc", "linux"), ("linux", "rfc")])
+def test_a_profile_difference_is_marked_with_its_switch_and_the_same_profile_agrees(tmp_path, ran_in, replayed_in):
+    # RFC 9293 3.10.5: ABORT sends <SEQ=SND.NXT><CTL=RST>; Linux sends RST,ACK (tcp_send_active_reset).
+    run = run_script(parse(f"profile {ran_in}\n" + ABORT, "abort.tcp"))
+    assert run.ok, run.error
+    path = tmp_path / "abort.pcap"
+    write_pcap([record for step in run.steps for record in step.records], path)
+    assert all(not step.surprises for c in replay_file(path, ran_in).connections for step in c.steps)
+    last = replay_file(path, replayed_in).connections[0].steps[-1]
+    assert last.segment.has_rst and last.surprises
+    if replayed_in == "rfc":
+        assert "Linux differs (rst-ack-on-abort)" in last.surprises[0]
+    done = run_cli("replay", str(path), "--profile", replayed_in, "--json")
+    assert json.loads(done.stdout)["profile"] == replayed_in
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(CLEAN))
+def test_an_exported_run_replays_with_the_engine_agreeing_and_the_simulations_states(tmp_path_factory, name):
+    run = _run(name)
+    records = [record for step in run.steps for record in step.records]
+    profile = run.simulation.settings.profile  # replayed in the profile it ran in
     path = tmp_path_factory.mktemp("rt") / "run.pcap"
     write_pcap(records, path)
     # The packets the capture holds, by id, and the states after each was delivered.
@@ -319,6 +343,7 @@ def test_a_missing_file_or_an_unknown_link_type_is_one_line(tmp_path):
     _one_line_error(run_cli("replay", "none.pcap", cwd=tmp_path), "none.pcap")
     write_capture(tmp_path / "ppp.pcap", [b"\0" * 40], 9)
     _one_line_error(run_cli("replay", "ppp.pcap", cwd=tmp_path), "ppp.pcap: link type 9")
+    _one_line_error(run_cli("replay", "ppp.pcap", "--profile", "bsd", cwd=tmp_path), "--profile: unknown profile 'bsd'")
 
 
 def test_draw_of_a_capture_is_its_ladder_with_the_packets_and_states(tmp_path):

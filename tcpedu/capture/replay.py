@@ -40,6 +40,7 @@ from pathlib import Path
 from ..core.endpoint import Endpoint, EndpointConfig
 from ..core.errors import CallRefused
 from ..core.isn import IsnGenerator
+from ..core.profile import PROFILES, SWITCHES, Profile
 from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.seqnum import seq_add, seq_gt, seq_sub
 from ..core.states import State
@@ -47,7 +48,7 @@ from .read import EXTRA_FLAGS, Captured, CaptureError, Skipped, read_capture
 
 __all__ = ["PROFILE_NAMES", "CaptureError", "Connection", "Replay", "Step", "replay_captured", "replay_file"]
 
-PROFILE_NAMES = ("rfc", "linux")
+PROFILE_NAMES = tuple(PROFILES)
 
 _CLOSED = State.CLOSED
 _COMPARED = int(Flags.SYN | Flags.FIN | Flags.RST | Flags.ACK)
@@ -58,6 +59,8 @@ TIMER_SLACK_US = 20_000
 # A segment the engine sends at once, sent this much later by the real end, is said to be late.
 LATE_US = 10_000
 _STATES: dict[tuple[State, State], dict[str, State]] = {}
+_STATE_NAMES: dict[int, dict[str, str]] = {}  # id of a dict of _STATES -> its states' names, for JSON
+_NONE: list = []  # the calls or notes of a step that has none (shared; a step makes its own list to add)
 # Every ISN comes from the capture; one generator (making one costs a keyed hash) serves all.
 _ISN_GENERATOR = IsnGenerator()
 
@@ -68,6 +71,7 @@ def _states(client: State, server: State) -> dict[str, State]:
     states = _STATES.get(pair)
     if states is None:
         states = _STATES[pair] = {"client": client, "server": server}
+        _STATE_NAMES[id(states)] = {"client": client.value, "server": server.value}
     return states
 
 
@@ -82,13 +86,18 @@ class Step:
         self.number = packet.number
         self.time_us = packet.time_us
         self.sender = sender
-        self.calls: list[tuple[str, str]] = []
+        self.calls: list[tuple[str, str]] = _NONE
         """User calls inferred at this packet: (side, call), e.g. ("server", "listen")."""
         self.states: dict[str, State] = _states(_CLOSED, _CLOSED)
         self.surprises: list[str] = []
-        self.notes: list[tuple[str, object]] = []
-        """The engines' notes (side, Note) while this packet was taken in."""
+        self.notes: list[tuple[str, object]] = _NONE
+        """The engines' notes (side, Note) while this packet was taken in (kept when asked)."""
         self.tcbs: tuple[dict[str, object], dict[str, object]] | None = None
+
+    def add_call(self, side: str, call: str) -> None:
+        if self.calls is _NONE:
+            self.calls = []
+        self.calls.append((side, call))
 
     @property
     def segment(self) -> Segment:
@@ -105,7 +114,7 @@ class Step:
             "time": self.time_us / 1e6,
             "from": self.sender,
             "segment": self.packet.to_dict(),
-            "states": {"client": self.states["client"].value, "server": self.states["server"].value},
+            "states": _STATE_NAMES[id(self.states)],
         }
         if self.calls:
             data["calls"] = [{"side": side, "call": call} for side, call in self.calls]
@@ -183,18 +192,19 @@ class Replay:
         }
 
 
-def replay_file(path: str | Path, profile: str = "rfc", keep_tcbs: bool = False) -> Replay:
+def replay_file(path: str | Path, profile: str = "rfc", keep_details: bool = False) -> Replay:
     """Replay the capture at ``path`` through the engine in ``profile`` ("rfc" or "linux").
 
     Raises ``CaptureError`` (one line naming the file and the packet) for a file that is not a
-    capture or is cut short, and ``ValueError`` for an unknown profile. ``keep_tcbs`` keeps both
-    TCBs at every step (for the ladder diagram)."""
+    capture or is cut short, and ``ValueError`` for an unknown profile. ``keep_details`` keeps both
+    TCBs and the engines' notes at every step (for the ladder diagram and ``--verbose``)."""
+    _profile(profile)  # an unknown profile is said before the file is read
     skipped = Skipped()
     collecting = gc.isenabled()
     gc.disable()  # a million packets make millions of objects and no cycles: no collection is needed
     try:
         packets = list(read_capture(path, skipped))
-        replay = replay_captured(packets, profile, keep_tcbs)
+        replay = replay_captured(packets, profile, keep_details)
     finally:
         if collecting:
             gc.enable()
@@ -204,12 +214,13 @@ def replay_file(path: str | Path, profile: str = "rfc", keep_tcbs: bool = False)
     return replay
 
 
-def replay_captured(packets: Iterable[Captured], profile: str = "rfc", keep_tcbs: bool = False) -> Replay:
+def replay_captured(packets: Iterable[Captured], profile: str = "rfc", keep_details: bool = False) -> Replay:
     """Replay captured segments (in file order) through the engine."""
     chosen = _profile(profile)
+    profile = chosen.name
     packets = list(packets)
     connections, owners, awaited = _split(packets)
-    trackers = [_Tracker(connection, chosen, keep_tcbs) for connection in connections]
+    trackers = [_Tracker(connection, chosen, keep_details) for connection in connections]
     for captured, (owner, sender), wait in zip(packets, owners, awaited, strict=True):
         trackers[owner].take(captured, sender, wait)
     for tracker in trackers:
@@ -221,29 +232,17 @@ def replay_captured(packets: Iterable[Captured], profile: str = "rfc", keep_tcbs
 # Profiles
 
 
-def _profile(name: str):
-    """The core's Profile for ``name`` (None where the core has no profiles)."""
-    if name not in PROFILE_NAMES:
-        raise ValueError(f"unknown profile {name!r}: the profiles are {', '.join(PROFILE_NAMES)}")
-    try:
-        from ..core.profile import PROFILES
-    except ImportError:  # an engine without profiles is RFC 9293's
-        if name != "rfc":
-            raise ValueError("this engine has no Linux profile yet; replay with --profile rfc") from None
-        return None
-    return PROFILES[name]
+def _profile(name: str) -> Profile:
+    """The core's Profile for ``name``: ``rfc``, ``linux``, or one with switches added
+    (``rfc+time-wait-60s``); ValueError naming the choices."""
+    return Profile.parse(name)
 
 
-def _linux_differs(profile, switch: str) -> str:
-    """`` Linux: ...`` when ``profile`` lacks the Linux ``switch``, else nothing."""
-    try:
-        from ..core.profile import SWITCHES
-    except ImportError:
+def _linux_differs(profile: Profile, switch: str) -> str:
+    """`` [Linux differs (switch): ...]`` when ``profile`` lacks the Linux ``switch``, else nothing."""
+    if switch in profile.switches:
         return ""
-    if profile is not None and switch in profile.switches:
-        return ""
-    known = SWITCHES.get(switch)
-    return f" [Linux differs ({switch}): {known.linux}; try --profile linux]" if known else ""
+    return f" [Linux differs ({switch}): {SWITCHES[switch].linux}; try --profile linux]"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -367,12 +366,12 @@ def _key(segment: Segment) -> tuple[int, int, int, int]:
 class _Tracker:
     """Both ends of one connection, driven by its packets."""
 
-    def __init__(self, connection: Connection, profile, keep_tcbs: bool):
+    def __init__(self, connection: Connection, profile, keep_details: bool):
         self.connection = connection
         self.opening: _Opening = connection._opening  # type: ignore[attr-defined]
         del connection._opening  # type: ignore[attr-defined]
         self.profile = profile
-        self.keep_tcbs = keep_tcbs
+        self.keep_details = keep_details
         self.ends = {
             "client": Endpoint("client", connection.client, connection.server, self._config()),
             "server": Endpoint("server", connection.server, connection.client, self._config()),
@@ -401,10 +400,14 @@ class _Tracker:
     def _config(self) -> EndpointConfig:
         # The engine sends each segment as the real end did (no MSS of its own to cut them) and
         # offers the largest window it can; what it compares is seq, ack, the flags and length.
-        config = EndpointConfig(window=MAX_WINDOW, mss=MAX_WINDOW, isn_generator=_ISN_GENERATOR)
-        if self.profile is not None:
-            config.profile = self.profile  # type: ignore[attr-defined]
-        return config
+        profile = self.profile
+        return EndpointConfig(
+            window=MAX_WINDOW,
+            mss=MAX_WINDOW,
+            max_retransmissions=profile.data_retries,
+            profile=profile,
+            isn_generator=_ISN_GENERATOR,
+        )
 
     # --- one packet ---------------------------------------------------------------------------
 
@@ -417,8 +420,13 @@ class _Tracker:
         self.connection.steps.append(step)
         now = captured.time_us if captured.time_us > self.now else self.now
         self.now = now
-        self._note_extras(captured, sender)
-        segment = self._for_engine(captured, sender)
+        if captured.options_raw or captured.extra or captured.truncated:
+            self._note_extras(captured, sender)
+        segment = captured.segment
+        if len(segment.data) > self.largest[sender]:
+            self.largest[sender] = len(segment.data)
+        if self.scaling:
+            segment = self._for_engine(captured, sender)
         if not self.started:
             self.started = True
             if self.connection.midway:
@@ -452,14 +460,14 @@ class _Tracker:
         if receiver == "server" and end.state is _CLOSED and self._listening_for(step.packet):
             end.config.isn = self.opening.server_isn
             end.call("listen", now)
-            step.calls.append(("server", "listen"))
+            step.add_call("server", "listen")
             self._collect(receiver, now, step)
         end.receive(segment, now)
         self.clock = max(self.clock, now)
         self._collect(receiver, now, step)
         ends = self.ends
         step.states = _states(ends["client"].state, ends["server"].state)
-        if self.keep_tcbs:
+        if self.keep_details:
             step.tcbs = (ends["client"].snapshot(), ends["server"].snapshot())
 
     def finish(self) -> None:
@@ -518,9 +526,6 @@ class _Tracker:
             self.extra_seen |= captured.extra
         if captured.truncated:
             self.truncated = True
-        size = len(captured.segment.data)
-        if size > self.largest[sender]:
-            self.largest[sender] = size
         if captured.options_raw:
             options = captured.options
             self.options_seen.update(options)
@@ -535,7 +540,7 @@ class _Tracker:
         """The segment the receiving engine takes in: the window scaled (RFC 7323 2.3, never on a
         SYN) and clamped to 65535."""
         segment = captured.segment
-        if not self.scaling or segment.has_syn:
+        if segment.has_syn:
             return segment
         window = captured.window << self.wscale[sender]
         if window > MAX_WINDOW:
@@ -657,7 +662,7 @@ class _Tracker:
                 f"{refused.state}: {refused.reason} (RFC 9293 {refused.source})"
             )
             return
-        step.calls.append((side, call))
+        step.add_call(side, call)
         self._collect(side, now, step)
 
     def _collect(self, side: str, now: int, step: Step | None) -> None:
@@ -667,7 +672,9 @@ class _Tracker:
             expected = self.expected[side]
             for segment, tag in out.segments:
                 expected.append(_Expected(segment, tag, notes, now))
-        if step is not None and out.notes:
+        if step is not None and out.notes and self.keep_details:
+            if step.notes is _NONE:
+                step.notes = []
             step.notes.extend((side, note) for note in out.notes)
 
     # --- comparing ------------------------------------------------------------------------------
