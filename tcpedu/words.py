@@ -49,6 +49,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "legend.server_path": ("server's usual path", "서버의 일반 경로"),
     "legend.other_arc": ("other arcs of Figure 5", "Figure 5의 다른 전이"),
     "legend.text_arc": ("arcs from the RFC's text", "RFC 본문의 전이"),
+    "legend.linux_arc": ("Linux's arcs (profile linux)", "리눅스의 전이 (profile linux)"),
     "legend.client_state": ("client is here", "클라이언트 현재 상태"),
     "legend.server_state": ("server is here", "서버 현재 상태"),
     "diagram.not_drawn": ("not drawn at this detail", "이 수준에서는 그리지 않은 전이"),
@@ -111,6 +112,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "option.detail.figure": ("Figure 5", "Figure 5의 전이"),
     "option.detail.rfc": ("all of RFC 9293", "RFC 9293 전체"),
     "option.detail.all": ("RFC 9293 + crash", "RFC 9293 + 호스트 다운"),
+    "option.detail.linux": ("RFC 9293 + Linux's", "RFC 9293 + 리눅스"),
     "tcb.received": ("received", "받은 바이트 수"),
     "refused.why": ("not now", "지금은 불가"),
     "happened.nothing": (
@@ -379,7 +381,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "RFC 9293 3.8.3).",
         "그것은 재전송을 {k}번 할 때 포기하는 시각입니다. 이 장면에서는 재전송을 {retries}번 하므로, "
         "RTO가 {retries}번 두 배가 된 뒤(한 번에 최대 120초) 한 번 더 만료되는 때를 세어 보세요 "
-        "(RFC 6298 5.5와 2.5, RFC 9293 3.8.3).",
+        "(RFC 6298 5.5, 2.5, RFC 9293 3.8.3).",
     ),
     "hint.give_up": (
         "After the last retransmission the timer runs once more, with the RTO doubled again; when it expires the "

@@ -537,7 +537,7 @@ class Endpoint:
             and "reset-data-after-close" in self.config.profile
             and seq_gt(seq_add(seq, len(seg.data)), tcb.rcv_nxt)
         ):
-            # Linux: close() ended receiving too; new data gets a RST (RFC 1122 4.2.2.13).
+            # Linux: close() ended receiving too; new data gets a RST (RFC 9293 3.6.1, MAY-1 and SHLD-3).
             self._notes.append(Note("data-after-close", n=len(seg.data)))
             self._answering = seg
             self._take(Event.RCV_DATA)

@@ -114,7 +114,7 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "data-after-close": (
         "{n} octets after close(): Linux answers with a RST and ends the connection",
-        "Linux tcp_rcv_state_process, RFC 1122 4.2.2.13",
+        "Linux tcp_rcv_state_process, RFC 9293 3.6.1 (MAY-1, SHLD-3)",
     ),
     "fin-wait-2-timeout": (
         "no FIN from the peer {s:g} s after close(): Linux drops the connection silently (tcp_fin_timeout)",

@@ -83,8 +83,9 @@ SWITCHES: dict[str, Switch] = {
             "reset-data-after-close",
             "after CLOSE the user still receives: data in FIN-WAIT-1 and FIN-WAIT-2 is delivered "
             "(RFC 9293 3.10.4, 3.10.7.4)",
-            "close() also ends receiving: new data arriving in FIN-WAIT-1 or FIN-WAIT-2 is answered with a RST "
-            "and the connection ends (tcp_rcv_state_process, RFC 1122 4.2.2.13); shutdown(SHUT_WR) is the RFC's CLOSE",
+            "close() also ends receiving, as RFC 9293 3.6.1 allows (MAY-1): new data arriving in FIN-WAIT-1 or "
+            "FIN-WAIT-2 is answered with a RST (SHLD-3) and the connection ends (tcp_rcv_state_process); "
+            "shutdown(SHUT_WR) is the RFC's CLOSE",
         ),
         Switch(
             "fin-wait-2-timeout",

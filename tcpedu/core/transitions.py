@@ -334,7 +334,7 @@ SWITCHED_ARCS: tuple[Arc, ...] = (
         source="Linux tcp_rcv_state_process",
         switch="syn-ack-in-syn-received",
     ),
-    # After close(), data the peer still sends is answered with a RST (RFC 1122 4.2.2.13).
+    # After close(), data the peer still sends is answered with a RST (RFC 9293 3.6.1, SHLD-3).
     *(
         Arc(
             state,
