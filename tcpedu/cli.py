@@ -18,7 +18,6 @@ from pathlib import Path
 
 from . import __version__
 from .capture.export import CAPTURE_POINTS
-from .capture.replay import replay_file
 from .core.states import State
 from .core.transitions import ARCS, REFUSALS, SWITCHED_ARCS
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
@@ -280,6 +279,7 @@ def _draw(args: argparse.Namespace) -> int:
 
 def _draw_capture(args: argparse.Namespace) -> int:
     from .capture import CaptureError
+    from .capture.replay import replay_file
     from .capture.show import records_of_connection
     from .render import DiagramError, Ladder, Mark
     from .render.tools import save_picture
@@ -348,19 +348,25 @@ def _export(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     from .capture import CaptureError
+    from .capture.replay import replay_file
     from .capture.show import format_replay
 
-    gc.disable()  # millions of objects and no cycles (the process ends after printing)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of objects and no cycles: collecting would only walk them again and again
     try:
-        replay = replay_file(args.capture, profile=args.profile, keep_details=args.verbose)
-    except CaptureError as error:
-        raise _UserError(str(error)) from None
-    except ValueError as error:
-        raise _UserError(f"--profile: {error}") from None
-    if args.json:
-        print(json.dumps(replay.to_dict(), separators=(",", ":")))
-    else:
-        print(format_replay(replay, verbose=args.verbose))
+        try:
+            replay = replay_file(args.capture, profile=args.profile, keep_details=args.verbose)
+        except CaptureError as error:
+            raise _UserError(str(error)) from None
+        except ValueError as error:
+            raise _UserError(f"--profile: {error}") from None
+        if args.json:
+            print(json.dumps(replay.to_dict(), separators=(",", ":")))
+        else:
+            print(format_replay(replay, verbose=args.verbose))
+    finally:
+        if collecting:
+            gc.enable()
     return EXIT_OK
 
 

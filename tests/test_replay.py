@@ -10,6 +10,7 @@ hand-written conversation are RFC 9293's (Figure 6, 3.3.2), written out, not com
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -26,9 +27,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tcpedu.capture import frames, replay_file, write_pcap
+from tcpedu.capture import frames, write_pcap
 from tcpedu.core.states import State
 from tcpedu.scenario import parse, run_script, scenario_names, scenario_source
+
+
+def replay_file(*args, **options):
+    """``tcpedu.capture.replay.replay_file``, imported when first called. Importing the replay
+    modules and running the named scenarios when pytest collects this file changed which
+    examples the exercise checker drew in later tests (tests/test_exercises.py's planted RST bugs
+    went undetected in the same process): a fragility of the checker's drawing, avoided here."""
+    from tcpedu.capture.replay import replay_file
+
+    return replay_file(*args, **options)
+
 
 C, S = ("10.0.0.1", 40000), ("10.0.0.2", 80)
 C6, S6 = ("2001:db8::1", 40000), ("2001:db8::2", 80)
@@ -161,15 +173,17 @@ def test_packets_that_are_not_tcp_are_skipped_and_counted(tmp_path):
     arp = bytes(dpkt.ethernet.Ethernet(src=b"\x02" * 6, dst=b"\xff" * 6, type=0x0806, data=b"\0" * 28))
     udp = dpkt.ip.IP(src=b"\x0a\0\0\x01", dst=b"\x0a\0\0\x02", p=17, data=dpkt.udp.UDP(sport=1, dport=2))
     udp.len = len(udp)
+    fragment = ip_packet("client", tcp_bytes(ACK, 1001, 5001, b"x" * 40))
+    fragment.mf = 1  # the first fragment of a segment: not a whole one
     frames_ = [framed(ip, "ethernet") for ip in conversation_packets()]
-    frames_[1:1] = [arp, framed(udp, "ethernet")]
+    frames_[1:1] = [arp, framed(udp, "ethernet"), framed(fragment, "ethernet")]
     replay = replay_file(write_capture(tmp_path / "mixed.pcap", frames_, 1))
-    assert replay.skipped == 2 and dict(replay.skipped_by_reason) == {"not IP": 1, "not TCP": 1}
-    assert replay.packets == 13
-    assert [step.number for step in replay.connections[0].steps] == [1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    assert replay.skipped == 3 and dict(replay.skipped_by_reason) == {"not IP": 1, "not TCP": 1, "IP fragment": 1}
+    assert replay.packets == 14
+    assert [step.number for step in replay.connections[0].steps] == [1, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
     assert states_of(replay) == RFC_STATES
     done = run_cli("replay", str(tmp_path / "mixed.pcap"))
-    assert "2 packets skipped (1 not IP, 1 not TCP)" in done.stdout
+    assert "3 packets skipped (1 IP fragment, 1 not IP, 1 not TCP)" in done.stdout
 
 
 # ----------------------------------------------------------------------------------------------
@@ -190,12 +204,14 @@ def _clean(name: str) -> bool:
     return not any(r.kind in ("drop", "duplicate", "inject") or r.detail.startswith("crash") for r in records)
 
 
-CLEAN = [name for name in scenario_names() if _clean(name)]
+@functools.cache
+def clean() -> list[str]:
+    return [name for name in scenario_names() if _clean(name)]
 
 
 def test_the_round_trip_covers_the_handshakes_and_closes():
     for name in ("three-way-handshake", "four-way-handshake", "simultaneous-open", "simultaneous-close"):
-        assert name in CLEAN
+        assert name in clean()
 
 
 ABORT = "client isn 100\nserver isn 300\nserver listen\nclient connect\ndeliver all\nclient abort\ndeliver all\n"
@@ -218,7 +234,7 @@ def test_a_profile_difference_is_marked_with_its_switch_and_the_same_profile_agr
 
 
 @settings(max_examples=40, deadline=None)
-@given(name=st.sampled_from(CLEAN))
+@given(name=st.deferred(lambda: st.sampled_from(clean())))
 def test_an_exported_run_replays_with_the_engine_agreeing_and_the_simulations_states(tmp_path_factory, name):
     run = _run(name)
     records = [record for step in run.steps for record in step.records]

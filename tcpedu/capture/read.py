@@ -356,11 +356,12 @@ def _segment(dpkt, packet, number: int, time_us: int, skipped: Skipped) -> Captu
         if packet.p != 6:
             skipped["not TCP"] += 1
             return None
-        if packet.offset != 0:
+        # dpkt's raw header fields, not its bit-field properties (a million packets add up)
+        if packet._flags_offset & 0x3FFF:  # more fragments, or not the first: not a whole segment
             skipped["IP fragment"] += 1
             return None
         src, dst = _inet4(packet.src), _inet4(packet.dst)
-        stated = packet.len - (packet.hl << 2) if packet.len else None
+        stated = packet.len - ((packet._v_hl & 0xF) << 2) if packet.len else None
     elif isinstance(packet, dpkt.ip6.IP6):
         if packet.p != 6:
             skipped["not TCP"] += 1
@@ -377,14 +378,15 @@ def _segment(dpkt, packet, number: int, time_us: int, skipped: Skipped) -> Captu
     data = tcp.data
     if not isinstance(data, bytes):
         data = bytes(data)
+    off_flags = tcp._off_flags
     missing = 0
     if stated is not None:
-        missing = stated - (tcp.off << 2) - len(data)
+        missing = stated - ((off_flags >> 12) << 2) - len(data)
         if missing > 0:  # the snap length cut the data: keep its length, the octets as zeros
             data += bytes(missing)
         else:
             missing = 0
-    flags = tcp.flags
+    flags = off_flags & 0x1FF
     window = tcp.win
     segment = Segment(tcp.seq, tcp.ack, flags & 0x3F, window, data)
     return Captured(

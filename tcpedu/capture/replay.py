@@ -15,13 +15,20 @@ packet's timestamp. What the real application did is inferred from what its end 
 * octets beyond the highest it had sent: ``send`` (those octets); a FIN: ``close``;
 * a RST the engine in its place would not have sent in answer to a segment: ``abort``.
 
+A packet is taken in by its receiver at once, unless a later packet of the receiver acknowledges
+it and packets the receiver sent before that do not (they crossed in flight, as in a
+simultaneous close, or the capture was taken at the sender): it is then taken in just before the
+first packet acknowledging it, at its own time if the receiver's engine has not gone past it.
+A direction's packets are taken in in order.
+
 Timers fire (``handle_timer``) when the capture's clock passes them. Each segment an engine sends
 is *expected* of the real end; when the real end sends a segment, it is matched against what
 its engine expected (seq, ack, the SYN, FIN, RST and ACK bits, the length; not the window, which
 the engine keeps fixed). Every difference is a *surprise* on the packet where it shows: the real
 end sent what the engine would not (a retransmission before the engine's timer, a window update,
 a RST), or did not send what the engine would (an ACK it delayed, a retransmission), or the
-engine would refuse the call inferred. Each names the rule (the engine's note and its RFC
+engine would refuse the call inferred, or sent the engine's segment 10 ms or more after the engine
+would have (a delayed ACK). Each names the rule (the engine's note and its RFC
 section) and, where Linux and RFC 9293 differ, the Linux profile's switch.
 
 What the engine does not model is said once per connection, not dropped: options (MSS, window
