@@ -404,14 +404,16 @@ def _free_port() -> int:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="capturing on loopback needs root")
-def test_a_real_linux_connection_on_loopback_replays_open_data_and_close(tmp_path):
+@pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6], ids=["ipv4", "ipv6"])
+def test_a_real_linux_connection_on_loopback_replays_open_data_and_close(tmp_path, family):
     # (tcpdump -i any, Linux cooked v2, dropped packets in the kernel here: SLL2 is tested above.)
+    host = "127.0.0.1" if family == socket.AF_INET else "::1"
     port = _free_port()
     path = tmp_path / "lo.pcap"
-    with tcpdump(path, port), socket.socket() as listener:
-        listener.bind(("127.0.0.1", port))
+    with tcpdump(path, port), socket.socket(family) as listener:
+        listener.bind((host, port))
         listener.listen()
-        client = socket.create_connection(("127.0.0.1", port))
+        client = socket.create_connection((host, port))
         server, _ = listener.accept()
         client.sendall(b"hello")
         assert server.recv(5) == b"hello"
@@ -423,25 +425,40 @@ def test_a_real_linux_connection_on_loopback_replays_open_data_and_close(tmp_pat
         server.close()
         assert client.recv(5) == b""
         client.close()
-    for profile in ("rfc",):
-        replay = replay_file(path, profile=profile)
-        assert len(replay.connections) == 1
-        connection = replay.connections[0]
-        assert connection.client[0] == "127.0.0.1" and connection.server == ("127.0.0.1", port)
-        states = states_of(replay)
-        assert states[:3] == [(SS, SR), (E, SR), (E, E)]
-        assert states[-1] == (TW, CL)
-        remarks = " | ".join(connection.remarks)
-        assert "window scaling" in remarks and "timestamps" in remarks, "Linux offers both on loopback"
-        calls = {call for step in connection.steps for call in step.calls}
-        assert calls == {
-            ("client", "connect"),
-            ("server", "listen"),
-            ("client", "send"),
-            ("server", "send"),
-            ("client", "close"),
-            ("server", "close"),
-        }
+    replay = replay_file(path)
+    assert len(replay.connections) == 1
+    connection = replay.connections[0]
+    assert connection.client[0] == host and connection.server == (host, port)
+    states = states_of(replay)
+    assert states[:3] == [(SS, SR), (E, SR), (E, E)]
+    assert states[-1] == (TW, CL)
+    remarks = " | ".join(connection.remarks)
+    assert "window scaling" in remarks and "timestamps" in remarks, "Linux offers both on loopback"
+    calls = {call for step in connection.steps for call in step.calls}
+    assert calls == {
+        ("client", "connect"),
+        ("server", "listen"),
+        ("client", "send"),
+        ("server", "send"),
+        ("client", "close"),
+        ("server", "close"),
+    }
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="capturing on loopback needs root")
+def test_a_real_syn_to_a_closed_port_is_refused_as_rfc_9293_says(tmp_path):
+    # 3.10.7.1: no listener, so the SYN gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; the
+    # client's SYN-SENT takes it (3.10.7.3): connection refused, CLOSED.
+    port = _free_port()
+    path = tmp_path / "refused.pcap"
+    with tcpdump(path, port), pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port))
+    steps = replay_file(path).connections[0].steps
+    assert [step.sender for step in steps] == ["client", "server"]
+    assert steps[1].segment.flags == 0x14 and steps[1].segment.ack == steps[0].segment.seq + 1
+    assert [(step.states["client"], step.states["server"]) for step in steps] == [(SS, CL), (CL, CL)]
+    assert [step.surprises for step in steps] == [[], []], "the engine agrees with the kernel"
+    assert [call for step in steps for call in step.calls] == [("client", "connect")], "no listen"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="capturing on loopback needs root")
