@@ -482,3 +482,68 @@ def test_linux_resetting_data_that_arrives_after_close_is_marked_as_the_engine_w
     assert last.sender == "client" and last.segment.has_rst and ("client", "abort") in last.calls
     assert any("after CLOSE it still receives (RFC 9293 3.10.4)" in text for text in last.surprises)
     assert (last.states["client"], last.states["server"]) == (CL, CL)
+
+
+@contextlib.contextmanager
+def silent_peer():
+    """A network namespace whose one link leads to a host that never answers: a veth pair whose
+    other end (in a second namespace) has no address, reached through a fixed neighbour entry."""
+    suffix = f"{os.getpid()}"
+    here, there = f"tcpedu-replay-a{suffix}", f"tcpedu-replay-b{suffix}"
+
+    def ip(*args: str) -> None:
+        subprocess.run(["ip", *args], check=True, capture_output=True)
+
+    ip("netns", "add", here)
+    ip("netns", "add", there)
+    try:
+        ip("-n", here, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1", "netns", there)
+        ip("-n", here, "addr", "add", "10.9.0.1/24", "dev", "veth0")
+        ip("-n", here, "link", "set", "veth0", "up")
+        ip("-n", there, "link", "set", "veth1", "up")
+        ip("-n", here, "neigh", "add", "10.9.0.2", "lladdr", "02:00:00:00:00:09", "dev", "veth0")
+        yield here
+    finally:
+        subprocess.run(["ip", "netns", "del", here], capture_output=True)
+        subprocess.run(["ip", "netns", "del", there], capture_output=True)
+
+
+CONNECT_UNANSWERED = (
+    "import socket\n"
+    "s = socket.socket()\n"
+    "s.settimeout(2.5)\n"
+    "try:\n"
+    "    s.connect(('10.9.0.2', 9))\n"
+    "except OSError:\n"
+    "    pass\n"
+)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
+def test_linux_syn_retransmissions_agree_with_the_linux_profile_and_not_the_rfcs(tmp_path):
+    # Linux resends an unanswered SYN after 1 s, and again 1 s later (tcp_syn_linear_timeouts);
+    # RFC 6298 5.5 doubles the RTO, so its second retransmission would come at 3 s.
+    path = tmp_path / "syn.pcap"
+    with silent_peer() as namespace:
+        command = ["ip", "netns", "exec", namespace, "tcpdump", "-i", "veth0", "--immediate-mode", "-U", "-n"]
+        capture = subprocess.Popen([*command, "-Z", "root", "-w", str(path), "tcp"], stderr=subprocess.PIPE)
+        try:
+            line = b""
+            while b"listening on" not in line:
+                line = capture.stderr.readline()
+            subprocess.run(["ip", "netns", "exec", namespace, sys.executable, "-c", CONNECT_UNANSWERED], check=True)
+            time.sleep(0.3)
+        finally:
+            capture.send_signal(signal.SIGINT)
+            capture.wait(timeout=10)
+    linux = replay_file(path, profile="linux").connections[0]
+    syns = [step for step in linux.steps if step.segment.has_syn]
+    assert len(syns) == len(linux.steps) >= 3
+    assert [round(step.time_us / 1e6) for step in syns[:3]] == [0, 1, 2]
+    assert all(not step.surprises for step in syns[:3]), [step.surprises for step in syns[:3]]
+    assert all(step.states["client"] is SS and step.states["server"] is CL for step in syns)
+    rfc = replay_file(path, profile="rfc").connections[0]
+    second = rfc.steps[2]
+    assert second.surprises and "Linux differs (syn-linear-timeouts)" in second.surprises[0]
+    assert "its timer is due at 3.0" in second.surprises[0]
+    assert any("RST,ACK" in remark for remark in rfc.remarks), "no one answered: the engine's server would reset"

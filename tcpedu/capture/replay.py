@@ -761,7 +761,7 @@ class _Tracker:
             return (
                 f"a retransmission ({shown}) at {captured.time_us / 1e6:.6f} s, when the engine's {side} would not "
                 f"resend: {when} (RFC 6298 5.4-5.6; fast retransmit, RFC 5681 3.2, is not modelled)"
-                + _linux_differs(self.profile, "rto-min-200ms")
+                + _linux_differs(self.profile, "syn-linear-timeouts" if segment.has_syn else "rto-min-200ms")
             )
         if segment.has_rst:
             return f"the real {side} sent {shown}; the engine's {side} would send no RST here ({end.state})"
