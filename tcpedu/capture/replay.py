@@ -226,8 +226,11 @@ def replay_captured(packets: Iterable[Captured], profile: str = "rfc", keep_deta
     chosen = _profile(profile)
     profile = chosen.name
     packets = list(packets)
-    connections, owners, awaited = _split(packets)
-    trackers = [_Tracker(connection, chosen, keep_details) for connection in connections]
+    connections, openings, owners, awaited = _split(packets)
+    trackers = [
+        _Tracker(connection, opening, chosen, keep_details)
+        for connection, opening in zip(connections, openings, strict=True)
+    ]
     for captured, (owner, sender), wait in zip(packets, owners, awaited, strict=True):
         trackers[owner].take(captured, sender, wait)
     for tracker in trackers:
@@ -268,9 +271,9 @@ class _Opening:
         self.server_first: Captured | None = None
 
 
-def _split(packets: list[Captured]) -> tuple[list[Connection], list[tuple[int, str]], bytearray]:
-    """Connections in order of their first packet, each packet's (connection, sender), and
-    whether each is awaited (``_awaited``)."""
+def _split(packets: list[Captured]) -> tuple[list[Connection], list[_Opening], list[tuple[int, str]], bytearray]:
+    """Connections in order of their first packet, what is known of their openings, each
+    packet's (connection, sender), and whether each is awaited (``_awaited``)."""
     current: dict[tuple, int] = {}  # the 4-tuple (as a sorted pair of ends) -> connection
     connections: list[Connection] = []
     openings: list[_Opening] = []
@@ -298,10 +301,8 @@ def _split(packets: list[Captured]) -> tuple[list[Connection], list[tuple[int, s
             else:
                 client, server = (src, dst) if (src[1], src) >= (dst[1], dst) else (dst, src)
                 midway = True
-            connection = Connection(index + 1, client, server, midway=midway)
-            connections.append(connection)
+            connections.append(Connection(index + 1, client, server, midway=midway))
             openings.append(_Opening(client, segment.seq if opening_syn else None))
-            connection._opening = openings[-1]  # type: ignore[attr-defined]
         opening = openings[index]
         sender = "client" if src == opening.client_key else "server"
         if sender == "server":
@@ -310,7 +311,7 @@ def _split(packets: list[Captured]) -> tuple[list[Connection], list[tuple[int, s
             if segment.has_syn and opening.server_isn is None:
                 opening.server_isn = segment.seq
         owners.append((index, sender))
-    return connections, owners, _awaited(packets, owners)
+    return connections, openings, owners, _awaited(packets, owners)
 
 
 def _awaited(packets: list[Captured], owners: list[tuple[int, str]]) -> bytearray:
@@ -373,10 +374,9 @@ def _key(segment: Segment) -> tuple[int, int, int, int]:
 class _Tracker:
     """Both ends of one connection, driven by its packets."""
 
-    def __init__(self, connection: Connection, profile, keep_details: bool):
+    def __init__(self, connection: Connection, opening: _Opening, profile: Profile, keep_details: bool):
         self.connection = connection
-        self.opening: _Opening = connection._opening  # type: ignore[attr-defined]
-        del connection._opening  # type: ignore[attr-defined]
+        self.opening = opening
         self.profile = profile
         self.keep_details = keep_details
         self.ends = {
