@@ -23,13 +23,16 @@ What the engine does, beyond the RFC's words (so your endpoint can match it):
   (data, a FIN) is that event's acknowledgment. The receiving application reads at once, so
   RCV.WND stays at config.window. Every segment's window field is RCV.WND; a RST's is 0.
 - Data is sent in segments of at most config.mss octets, as far as SND.WND allows; a FIN goes
-  after all queued data. No Nagle, no congestion control, no zero-window probing.
+  after all queued data. No Nagle, no congestion control, no zero-window probing (the engine probes
+  a zero window, RFC 9293 3.8.6.1, but no run of this exercise advertises one).
 - Retransmission (RFC 6298): one timer; when it expires, resend the oldest unacknowledged
   segment (with the current ACK), double the RTO (kit.RtoEstimator.back_off), restart the
-  timer; after config.max_retransmissions, give the connection up (CLOSED, nothing sent). A
-  new acknowledgment resets the count and restarts the timer (or stops it when all is
-  acknowledged). RTT samples as RFC 6298 and Karn say (kit.RtoEstimator.sample); after a
-  retransmitted SYN the data phase starts with RTO = 3 s (RFC 6298 5.7).
+  timer; after config.max_retransmissions, give the connection up (CLOSED, nothing sent; the
+  engine counts a SYN's apart, config.max_syn_retransmissions, but this exercise's runs set every
+  count to the same number with 'retries N'). A new acknowledgment resets the count and restarts
+  the timer (or stops it when all is acknowledged). RTT samples as RFC 6298 and Karn say
+  (kit.RtoEstimator.sample); after a retransmitted SYN the data phase starts with RTO = 3 s
+  (RFC 6298 5.7).
 - RFC 5961: a RST in the window but not at RCV.NXT, and a SYN in a synchronized state, get a
   "challenge ACK"; an ACK outside SND.UNA-MAX.SND.WND .. SND.NXT gets an ACK and is dropped.
 - A FIN that arrives again in TIME-WAIT (outside the window) is ACKed and restarts 2*MSL.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from pathlib import Path
 from . import __version__
 from .capture.export import CAPTURE_POINTS
 from .core.states import State
-from .core.transitions import ARCS, REFUSALS
+from .core.transitions import ARCS, REFUSALS, SWITCHED_ARCS
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
 from .grade.commands import add_commands as add_exercise_commands
 from .render.state_diagram import DETAILS
@@ -100,6 +101,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--side", choices=("client", "server", "both"), default="both", help="state diagram: whose state to highlight"
     )
     draw.add_argument("--upto", type=int, metavar="LINE", help="draw the run as it was after line LINE of the script")
+    draw.add_argument(
+        "--connection", type=int, default=1, metavar="N", help="capture: which connection to draw (default: 1)"
+    )
 
     export = commands.add_parser(
         "export",
@@ -117,9 +121,32 @@ def _build_parser() -> argparse.ArgumentParser:
         "included; the default), or tcpdump on the client or the server (what reached it, as it arrived)",
     )
 
+    replay = commands.add_parser(
+        "replay",
+        help="replay a real capture (pcap, pcapng) through the engine: both ends' states at every packet",
+        description="Read a capture, follow each TCP connection in it, and run both ends through the engine: "
+        "each packet with both ends' states as the engine infers them, and a mark (!) wherever the real "
+        "stack did what the engine would not, with the rule.",
+    )
+    replay.add_argument("capture", help="a pcap or pcapng file (Ethernet, Linux cooked, raw IP or loopback)")
+    replay.add_argument(
+        "--profile",
+        metavar="PROFILE",
+        default="rfc",
+        help="the engine's profile: rfc (RFC 9293, the default), linux (Linux 6.x), or rfc+SWITCH",
+    )
+    replay.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
+    replay.add_argument("--verbose", "-v", action="store_true", help="also print the engines' notes at every packet")
+
     table = commands.add_parser("table", help="print the transition table (RFC 9293 Figure 5 and more)")
     table.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the state descriptions")
     for command in (run, draw, export):
+        command.add_argument(
+            "--profile",
+            metavar="PROFILE",
+            help="run as RFC 9293 says (rfc, the default) or as Linux does (linux), or rfc+SWITCH; "
+            "a 'profile' line in the script still counts from where it stands",
+        )
         for side in ("client", "server"):
             command.add_argument(
                 f"--{side}",
@@ -183,7 +210,12 @@ def _simulation(args: argparse.Namespace) -> Simulation:
                 endpoints[side] = endpoint_class(spec)
             except ValueError as error:
                 raise _UserError(f"--{side} {error}") from None
-    return Simulation(endpoints=endpoints)
+    if args.profile is None:
+        return Simulation(endpoints=endpoints)
+    try:
+        return Simulation(endpoints=endpoints, profile=args.profile)
+    except ValueError as error:
+        raise _UserError(f"--profile: {error}") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -207,6 +239,8 @@ def _draw(args: argparse.Namespace) -> int:
     from .render import DiagramError, Ladder, StateDiagram
     from .render.tools import save_picture
 
+    if _is_capture(args.scenario):
+        return _draw_capture(args)
     script = _load(args.scenario)
     run = run_script(script, _simulation(args))
     if run.error is not None:
@@ -243,6 +277,42 @@ def _draw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _draw_capture(args: argparse.Namespace) -> int:
+    from .capture import CaptureError
+    from .capture.replay import replay_file
+    from .capture.show import records_of_connection
+    from .render import DiagramError, Ladder, Mark
+    from .render.tools import save_picture
+
+    if args.diagram != "ladder" or args.upto is not None:
+        raise _UserError("draw: a capture is drawn as a ladder diagram (no --diagram state, no --upto)")
+    try:
+        replay = replay_file(args.scenario, profile=args.profile or "rfc", keep_details=True)
+    except CaptureError as error:
+        raise _UserError(str(error)) from None
+    except ValueError as error:
+        raise _UserError(f"--profile: {error}") from None
+    if not replay.connections:
+        raise _UserError(f"{args.scenario}: no TCP connection in the capture (nothing drawn)")
+    number = args.connection
+    if not 1 <= number <= len(replay.connections):
+        raise _UserError(f"--connection {number}: {args.scenario} has connections 1 to {len(replay.connections)}")
+    connection = replay.connections[number - 1]
+    # Packets where the real stack did otherwise than the engine are marked in red.
+    marks = [Mark("≠ engine", packet=step.number) for step in connection.steps if step.surprises]
+    records = records_of_connection(connection)
+    svg = Ladder(records, lang=args.lang, relative=args.relative, title=connection.title(), marks=marks).svg()
+    try:
+        if args.output is None:
+            sys.stdout.write(svg)
+        else:
+            with _writing(args.output) as output:
+                save_picture(svg, output)
+    except DiagramError as error:
+        raise _UserError(str(error)) from None
+    return EXIT_OK
+
+
 @contextlib.contextmanager
 def _writing(name: str) -> Iterator[Path]:
     """The path to write ``name`` to; a missing folder or a failed write is one line naming it."""
@@ -276,6 +346,35 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from .capture import CaptureError
+    from .capture.replay import replay_file
+    from .capture.show import format_replay
+
+    collecting = gc.isenabled()
+    gc.disable()  # millions of objects and no cycles: collecting would only walk them again and again
+    try:
+        try:
+            replay = replay_file(args.capture, profile=args.profile, keep_details=args.verbose)
+        except CaptureError as error:
+            raise _UserError(str(error)) from None
+        except ValueError as error:
+            raise _UserError(f"--profile: {error}") from None
+        if args.json:
+            print(json.dumps(replay.to_dict(), separators=(",", ":")))
+        else:
+            print(format_replay(replay, verbose=args.verbose))
+    finally:
+        if collecting:
+            gc.enable()
+    return EXIT_OK
+
+
+def _is_capture(argument: str) -> bool:
+    """Whether ``tcpedu draw ARGUMENT`` draws a capture: a .pcap/.pcapng/.cap file."""
+    return Path(argument).suffix.lower() in (".pcap", ".pcapng", ".cap")
+
+
 def _list() -> int:
     names = scenario_names()
     width = max(len(name) for name in names)
@@ -301,6 +400,10 @@ def _table(lang: str) -> int:
     print("Transitions (from, event / action, to, where RFC 9293 says so)")
     for arc in ARCS:
         print(f"  {arc.state.value:<13} {arc.label:<58} -> {arc.target.value:<13} {arc.source}")
+    print()
+    print("Switched arcs: a profile's switch puts each in place of the RFC's (tcpedu run with 'profile linux')")
+    for arc in SWITCHED_ARCS:
+        print(f"  {arc.state.value:<13} {arc.label:<58} -> {arc.target.value:<13} {arc.source} [{arc.switch}]")
     print()
     print("Refused user calls")
     for refusal in REFUSALS:
@@ -328,6 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _draw(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "replay":
+            return _replay(args)
         if args.command == "check":
             return run_check(args)
         if args.command == "exercises":

@@ -49,6 +49,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "legend.server_path": ("server's usual path", "서버의 일반 경로"),
     "legend.other_arc": ("other arcs of Figure 5", "Figure 5의 다른 전이"),
     "legend.text_arc": ("arcs from the RFC's text", "RFC 본문의 전이"),
+    "legend.linux_arc": ("Linux's arcs (profile linux)", "리눅스의 전이 (profile linux)"),
     "legend.client_state": ("client is here", "클라이언트 현재 상태"),
     "legend.server_state": ("server is here", "서버 현재 상태"),
     "diagram.not_drawn": ("not drawn at this detail", "이 수준에서는 그리지 않은 전이"),
@@ -111,6 +112,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "option.detail.figure": ("Figure 5", "Figure 5의 전이"),
     "option.detail.rfc": ("all of RFC 9293", "RFC 9293 전체"),
     "option.detail.all": ("RFC 9293 + crash", "RFC 9293 + 호스트 다운"),
+    "option.detail.linux": ("RFC 9293 + Linux's", "RFC 9293 + 리눅스"),
     "tcb.received": ("received", "받은 바이트 수"),
     "refused.why": ("not now", "지금은 불가"),
     "happened.nothing": (
@@ -374,10 +376,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "{side} 쪽의 TIME-WAIT는 들어간 때부터, 또는 거기서 마지막으로 FIN을 받은 때부터 2*MSL 동안입니다.",
     ),
     "hint.give_up_retries": (
-        "That is when the attempt would end after {k} retransmissions; this scene allows {retries} (its retries "
-        "line): count {retries} doublings of the RTO, then one more expiry (RFC 6298 5.5, RFC 9293 3.8.3).",
-        "그것은 재전송을 {k}번 할 때 포기하는 시각입니다. 이 장면의 재전송 횟수는 {retries}번(retries 줄)이므로, "
-        "RTO가 {retries}번 두 배가 된 뒤 한 번 더 만료되는 때를 세어 보세요 (RFC 6298 5.5, RFC 9293 3.8.3).",
+        "That is when the attempt would end after {k} retransmissions; this scene allows {retries}: count "
+        "{retries} doublings of the RTO (at most 120 s each), then one more expiry (RFC 6298 5.5 and 2.5, "
+        "RFC 9293 3.8.3).",
+        "그것은 재전송을 {k}번 할 때 포기하는 시각입니다. 이 장면에서는 재전송을 {retries}번 하므로, "
+        "RTO가 {retries}번 두 배가 된 뒤(한 번에 최대 120초) 한 번 더 만료되는 때를 세어 보세요 "
+        "(RFC 6298 5.5, 2.5, RFC 9293 3.8.3).",
     ),
     "hint.give_up": (
         "After the last retransmission the timer runs once more, with the RTO doubled again; when it expires the "
@@ -561,11 +565,21 @@ _NOTES_KO: dict[str, str] = {
     "close-queued": "대기 중인 데이터를 ESTABLISHED에서 모두 보낼 때까지 CLOSE를 보류",
     "window-full": "상대의 윈도우가 열리기를 기다리는 데이터 {n}바이트 (SND.WND={wnd})",
     "crash": "호스트가 다운됨: 연결을 잊었고 아무것도 보내지 않음",
+    "zero-window-probe": "상대의 윈도우가 0: 윈도우를 확인하려고 1바이트를 보냄 (seq={seq})",
     "retransmit": "재전송 타임아웃: seq={seq} 재전송 ({max}번 중 {n}번째, 이제 RTO {rto:g}초)",
     "give-up": "{max}번 재전송해도 ACK가 없음: user timeout으로 연결 중단",
     "rtt-sample": "RTT 표본 {rtt:g}초: SRTT={srtt:g}초, RTTVAR={rttvar:g}초, RTO={rto:g}초",
     "syn-rto-reset": "SYN을 재전송했으므로 데이터 단계의 RTO를 3초로 설정",
     "time-wait-over": "TIME-WAIT에서 2*MSL이 지남: TCB 삭제",
+    "time-wait-over-60s": "리눅스의 TIME-WAIT 60초(TCP_TIMEWAIT_LEN)가 지남: TCB 삭제",
+    "duplicate-syn": "상대의 SYN이 다시 옴 (내 SYN,ACK가 손실됐나?): 리눅스는 SYN,ACK를 다시 보냄",
+    "syn-ack-in-syn-received": "상대의 SYN,ACK가 내 SYN을 확인응답함: 리눅스는 동시 열기를 바로 끝냄",
+    "data-after-close": "close() 뒤에 온 데이터 {n}바이트: 리눅스는 RST로 응답하고 연결을 끝냄",
+    "fin-wait-2-timeout": "close() 뒤 {s:g}초 동안 상대의 FIN이 없음: 리눅스는 연결을 조용히 지움 (tcp_fin_timeout)",
+    "time-wait-reopen": (
+        "TIME-WAIT에서 순서 번호가 이전 연결의 RCV.NXT보다 큰 새 SYN 도착 (SEG.SEQ={seq}, RCV.NXT={rcv_nxt}): "
+        "리눅스는 새 연결을 엶"
+    ),
 }
 
 WORDS.update({f"note.{code}": (NOTE_TEXTS[code][0], korean) for code, korean in _NOTES_KO.items()})

@@ -612,9 +612,10 @@ def test_retransmission_backs_off_1_2_4_seconds_and_gives_up_after_retries(lose,
     assert sim.state(side) is S.CLOSED and sim.endpoint(side).tcb is None
 
 
-def test_default_retries_give_up_after_127_seconds():
-    # 6 retransmissions: 1 + 2 + 4 + 8 + 16 + 32, then 64 s more.
-    script = parse("client connect\n" + "drop\nwait next\n" * 7)
+def test_default_data_retries_give_up_after_127_seconds_at_least_r2s_100():
+    # 6 retransmissions of a data segment: 1 + 2 + 4 + 8 + 16 + 32, then 64 s more (RFC 1122 4.2.3.5:
+    # R2 at least 100 s). The RTO starts at 1 s: the handshake's RTT sample of 0 is raised to the floor.
+    script = parse("server listen\nclient connect\ndeliver all\nclient send 10\n" + "drop\nwait next\n" * 7)
     run = run_script(script)
     assert run.ok and run.simulation.state("client") is S.CLOSED
     assert run.simulation.now_us == 127 * US

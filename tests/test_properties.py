@@ -39,7 +39,8 @@ from tcpedu import (
     run_script,
     scenario_names,
 )
-from tcpedu.core import ARCS, MAX_WINDOW, SEQ_SPACE, Action, seq_add, seq_gt, seq_le, seq_lt, seq_sub
+from tcpedu.core import MAX_WINDOW, SEQ_SPACE, Action, seq_add, seq_gt, seq_le, seq_lt, seq_sub
+from tcpedu.core.transitions import TABLE
 from tcpedu.grade.views import record_view, shape
 
 S = State
@@ -167,7 +168,7 @@ def check_changes_are_arcs(record, side: str, was: State, tcb_before: dict[str, 
     taken = [arc for who, arc in record.arcs if who == side]
     state = was
     for arc in taken:
-        assert arc in ARCS and arc.state is state, (side, record.describe(), [str(a) for a in taken])
+        assert arc in TABLE and arc.state is state, (side, record.describe(), [str(a) for a in taken])
         state = arc.target
     assert record.state_of(side) is state, (side, record.describe(), [str(a) for a in taken])
     deadline = record.tcb_of(side)["time_wait_until"]
@@ -239,11 +240,17 @@ class TcpUnderChaos(RuleBasedStateMachine):
         client_window=st.sampled_from([MAX_WINDOW, 1000, 20]),
         server_window=st.sampled_from([MAX_WINDOW, 1000, 20]),
         opening=st.sampled_from(OPENINGS),
+        profile=st.sampled_from(["rfc", "linux"]),
     )
-    def open_simulation(self, client_isn, server_isn, retries, seed, mss, client_window, server_window, opening):
+    def open_simulation(
+        self, client_isn, server_isn, retries, seed, mss, client_window, server_window, opening, profile
+    ):
         self.isn = {"client": client_isn, "server": server_isn}
         self.msl_us = 1 * US
+        self.profile = profile
+        self.time_wait_us = 60 * US if profile == "linux" else 2 * self.msl_us
         self.sim = Simulation(
+            profile=profile,
             msl=1,
             retries=retries,
             seed=seed,
@@ -345,7 +352,9 @@ class TcpUnderChaos(RuleBasedStateMachine):
                 assert shape(fins) == [(snap["SND.NXT"], snap["RCV.NXT"], FIN | ACK, 0)]
         elif call == "abort":
             assert after is S.CLOSED
-            if state in ABORT_SENDS_RST:
+            if state in ABORT_SENDS_RST and self.profile == "linux":  # tcp_send_active_reset: RST,ACK
+                assert shape(sent) == [(snap["SND.NXT"], snap["RCV.NXT"], RST | ACK, 0)]
+            elif state in ABORT_SENDS_RST:
                 assert shape(sent) == [(snap["SND.NXT"], None, RST, 0)]
             else:
                 assert sent == []
@@ -432,7 +441,9 @@ class TcpUnderChaos(RuleBasedStateMachine):
         else:  # 3.10.7.4: SYN-RECEIVED and the synchronized states
             rcv_nxt, snd_una, snd_nxt = snap["RCV.NXT"], snap["SND.UNA"], snap["SND.NXT"]
             challenge = [(snd_nxt, rcv_nxt, ACK, 0)]  # <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-            if not acceptable(seg, rcv_nxt, snap["RCV.WND"]):
+            if self.profile == "linux" and self._linux_syn(state, seg, snap, after, after_snap, sent, passive):
+                pass
+            elif not acceptable(seg, rcv_nxt, snap["RCV.WND"]):
                 # First check: drop it; answer with an ACK unless it is a RST.
                 assert after is state and unchanged
                 assert shape(sent) == ([] if seg.has_rst else challenge)
@@ -477,6 +488,38 @@ class TcpUnderChaos(RuleBasedStateMachine):
             # after the peer's FIN; CLOSED has nobody to give it to.
             assert len(endpoint.received) == received_before, f"text delivered in {state}"
 
+    @staticmethod
+    def _linux_syn(state, seg, snap, after, after_snap, sent, passive) -> bool:
+        """Linux's answers to a SYN before the sequence check (tcp_check_req, tcp_validate_incoming,
+        tcp_timewait_state_process); True if the segment is one of them."""
+        if seg.has_rst or not seg.has_syn:
+            return False
+        if state is S.SYN_RECEIVED and passive and not seg.has_ack and seg.seq == snap["IRS"]:
+            # The SYN again: the same SYN,ACK again, nothing else changes.
+            assert after is S.SYN_RECEIVED and shape(sent) == [(snap["ISS"], snap["RCV.NXT"], SYN | ACK, 0)]
+            return True
+        if (
+            state is S.SYN_RECEIVED
+            and not passive
+            and seg.has_ack
+            and (seg.seq, seg.ack)
+            == (
+                snap["IRS"],
+                snap["SND.NXT"],
+            )
+        ):
+            # The simultaneous open's SYN,ACK: ESTABLISHED (or on, if a CLOSE was queued), and an ACK.
+            assert after in SYNCHRONIZED and after_snap["SND.UNA"] == seg.ack
+            assert any(s.flags == ACK and s.ack == after_snap["RCV.NXT"] for s in sent) or any(s.has_fin for s in sent)
+            return True
+        if state is S.TIME_WAIT and passive and not seg.has_ack and seq_gt(seg.seq, snap["RCV.NXT"]):
+            # A new SYN above the old connection: a new one, ISS = old SND.NXT + 65535 + 2.
+            iss = seq_add(snap["SND.NXT"], MAX_WINDOW + 2)
+            assert after is S.SYN_RECEIVED and (after_snap["ISS"], after_snap["IRS"]) == (iss, seg.seq)
+            assert shape(sent) == [(iss, seq_add(seg.seq, 1), SYN | ACK, 0)]
+            return True
+        return False
+
     def _acceptable_with_ack(self, state, seg, snap, after, after_snap, sent, record, received_before) -> None:
         """3.10.7.4 fifth to eighth steps, for an acceptable segment with an ACK not beyond SND.NXT."""
         endpoint = self.sim.endpoint(record.side)
@@ -489,6 +532,13 @@ class TcpUnderChaos(RuleBasedStateMachine):
         fits = in_order and len(seg.data) - offset <= snap["RCV.WND"]
         fin_now = seg.has_fin and fits  # the eighth step reaches this FIN
 
+        new_data = bool(seg.data) and seq_gt(seq_add(seg.seq, len(seg.data)), rcv_nxt)
+        if self.profile == "linux" and new_data and after is S.CLOSED:
+            # After close() Linux answers new data with <SEQ=SEG.ACK><CTL=RST> and ends the connection:
+            # in FIN-WAIT-1 or -2, or in SYN-RECEIVED with a CLOSE queued (the ACK takes it to FIN-WAIT-1).
+            assert state in (S.FIN_WAIT_1, S.FIN_WAIT_2, S.SYN_RECEIVED), state
+            assert shape(sent)[-1] == (ack, None, RST, 0) and len(endpoint.received) == received_before
+            return
         if state is S.SYN_RECEIVED:
             # SND.UNA < SEG.ACK =< SND.NXT: ESTABLISHED, with SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ,
             # SND.WL2 <- SEG.ACK; then on as in ESTABLISHED (a queued CLOSE now sends its FIN).
@@ -523,7 +573,7 @@ class TcpUnderChaos(RuleBasedStateMachine):
             assert after is S.TIME_WAIT
             if seg.has_fin and seq_le(snd_una, ack):
                 # "acknowledge it, and restart the 2 MSL timeout"
-                assert after_snap["time_wait_until"] == (self.sim.now_us + 2 * self.msl_us) / US
+                assert after_snap["time_wait_until"] == (self.sim.now_us + self.time_wait_us) / US
                 assert [s.ack for s in sent] == [rcv_nxt]
         elif state is S.CLOSE_WAIT:
             assert after is S.CLOSE_WAIT
@@ -772,8 +822,17 @@ class TcpUnderChaos(RuleBasedStateMachine):
             # and TIME-WAIT turns the other timers off.
             if state is S.TIME_WAIT:
                 assert set(timers) == {"time-wait"}
-                assert 0 < timers["time-wait"] - sim.now_us <= 2 * self.msl_us
+                assert 0 < timers["time-wait"] - sim.now_us <= self.time_wait_us
                 continue
+            # Linux's FIN-WAIT-2 after close() ends after tcp_fin_timeout (60 s) at the latest.
+            if "fin-wait-2" in timers:
+                assert self.profile == "linux" and state is S.FIN_WAIT_2
+                assert 0 < timers.pop("fin-wait-2") - sim.now_us <= 60 * US
+            # A zero-window probe waits for an RTO when nothing is in flight (RFC 9293 3.8.6.1).
+            if "persist" in timers:
+                snap = endpoint.snapshot()
+                assert snap["SND.WND"] == 0 and snap["unsent"] and snap["SND.UNA"] == snap["SND.NXT"]
+                timers.pop("persist")
             assert "time-wait" not in timers
             if state in (S.CLOSED, S.LISTEN):
                 assert timers == {}
@@ -807,8 +866,8 @@ class TcpUnderChaos(RuleBasedStateMachine):
                 was = history[index - 1].states[position] if index else S.CLOSED
                 check_changes_are_arcs(record, side, was, history[index - 1].tcbs[position] if index else None)
                 if record.states[position] is S.TIME_WAIT and was is not S.TIME_WAIT:
-                    # 3.10.7.4: entering TIME-WAIT starts the 2MSL timer.
-                    expected = (record.time_us + 2 * self.msl_us) / US
+                    # 3.10.7.4: entering TIME-WAIT starts the 2MSL timer (Linux: TCP_TIMEWAIT_LEN, 60 s).
+                    expected = (record.time_us + self.time_wait_us) / US
                     assert record.tcbs[position]["time_wait_until"] == expected, (side, record.describe())
         self.checked_records = len(history)
 

@@ -222,6 +222,22 @@ def test_time_a_give_up_counted_with_the_wrong_number_of_retries_is_told_so():
     assert "한 번 더 돌고" in question.feedback.value  # the last retransmission: the timer runs once more
 
 
+def test_time_a_give_up_counted_past_the_rto_cap_is_recognised():
+    # The RFC profile's default, 7 retransmissions (MUST-23): SYNs at 0, 1, 3, ..., 127 s; the next
+    # RTO, 128 s, is capped at 120 s (RFC 6298 2.5): given up at 247 s. 127 s ends 6 retransmissions;
+    # 255 s is where 7 would end without the cap: no count of retransmissions ends there.
+    scene = "client isn 100\nclient connect\n" + "drop\nwait next\n" * 8
+    question = ask_time(scene)
+    assert question.decided.expected == 247
+    question.seconds.value = "255"
+    question.check.click()
+    assert "retransmissions; this scene allows" not in question.feedback.value
+    question = ask_time(scene)
+    question.seconds.value = "367"  # 8 retransmissions: 247 + 120
+    question.check.click()
+    assert "after 8 retransmissions; this scene allows 7" in question.feedback.value
+
+
 def test_time_wait_restarted_by_a_repeated_fin_ends_2_msl_after_it():
     # RFC 9293 3.10.7.4: a FIN in TIME-WAIT is ACKed and the 2 MSL timeout restarted (MSL = 2 min).
     scene = CLOSE + "deliver\ndrop\nwait 1\ndeliver\ndeliver\nwait next\n"

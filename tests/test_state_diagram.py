@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tcpedu import ARCS, State, load_scenario, run_script
+from tcpedu.core.transitions import SWITCHED_ARCS
 from tcpedu.render import SIDE_COLOURS, DiagramError, StateDiagram, arc_id, state_id, tools
 from tcpedu.render import state_diagram as state_diagram_module
 from tcpedu.words import describe_state
@@ -104,6 +105,7 @@ def test_every_edge_joins_its_arcs_states(full):
         ("figure", [arc for arc in ARCS if arc.source == "Figure 5"]),
         ("rfc", [arc for arc in ARCS if arc.source != "simulation"]),
         ("all", list(ARCS)),
+        ("linux", [arc for arc in ARCS if arc.source != "simulation"] + list(SWITCHED_ARCS)),
     ],
 )
 def test_each_level_of_detail_draws_exactly_its_arcs(detail, expected):

@@ -19,6 +19,7 @@ import pytest
 import tcpedu
 from tcpedu import CallRefused, Flags, State, parse, run_script
 from tcpedu.core import ARCS, REFUSALS, USER_CALLS, Action, Arc, Condition, Event, arc_for, refusal_for
+from tcpedu.core.transitions import SWITCHED_ARCS
 from tcpedu.scenario import Run
 from tcpedu.sim.history import Record
 
@@ -527,3 +528,67 @@ def test_a_refused_send_in_a_closing_state_sends_no_data_later():
     sim.deliver_all()
     assert sim.endpoint(side).snapshot()["unsent"] == 0
     assert not [p for record in sim.history for p in record.sent if p.sender == side and p.segment.data]
+
+
+# ------------------------------------------------------------------------------------------------
+# The switched arcs (profile.py): each walked through the engine in the Linux profile, where the
+# RFC profile takes its own arc (or none) from the same scene.
+
+
+SWITCHED_RECIPES: dict[tuple[State, Event, Condition | None, str], Recipe] = {
+    (S.SYN_RECEIVED, E.RCV_SYN, Condition.DUPLICATE_SYN, "resend-syn-ack"): Recipe(
+        "server", OPEN + "deliver client\ndrop server\nwait next\ndrop server", "deliver client"
+    ),
+    (S.SYN_RECEIVED, E.RCV_SYN_ACK, Condition.ACTIVE_OPEN, "syn-ack-in-syn-received"): Recipe(
+        "client", SIMULTANEOUS_OPEN + "deliver server\ndeliver client", "deliver server"
+    ),
+    (S.FIN_WAIT_1, E.RCV_DATA, None, "reset-data-after-close"): Recipe(
+        "client", HANDSHAKE + "server send 10\nclient close", "deliver server"
+    ),
+    (S.FIN_WAIT_2, E.RCV_DATA, None, "reset-data-after-close"): Recipe(
+        "client", CLIENT_CLOSED_FIRST + "deliver all\nserver send 10", "deliver server"
+    ),
+    (S.FIN_WAIT_1, E.RCV_ACK_OF_FIN, None, "fin-wait-2-timeout"): Recipe(
+        "client", CLIENT_CLOSED_FIRST + "deliver client", "deliver server"
+    ),
+    (S.FIN_WAIT_2, E.TIMEOUT_FIN_WAIT_2, None, "fin-wait-2-timeout"): Recipe(
+        "client", CLIENT_CLOSED_FIRST + "deliver all", "wait 60"
+    ),
+    (S.TIME_WAIT, E.RCV_SYN, Condition.SEQ_ABOVE_RCV_NXT, "time-wait-reopen"): Recipe(
+        "server", HANDSHAKE + "server close\ndeliver all\nclient close\ndeliver all", "inject server SYN seq=5000"
+    ),
+}
+
+
+def test_every_switched_arc_has_a_recipe_and_every_recipe_an_arc():
+    assert sorted(map(str, SWITCHED_RECIPES)) == sorted(str((*arc.key, arc.switch)) for arc in SWITCHED_ARCS)
+
+
+@pytest.mark.parametrize("arc", SWITCHED_ARCS, ids=lambda arc: f"{arc.switch}: {_arc_id(arc)}")
+def test_the_linux_profile_takes_every_switched_arc_and_the_rfc_profile_does_not(arc: Arc):
+    recipe = SWITCHED_RECIPES[(*arc.key, arc.switch)]
+    side = recipe.side
+    for profile in ("linux", "rfc"):
+        run = _run(f"profile {profile}\n{recipe.setup}\n{recipe.trigger}\n")
+        step = run.steps[-1]
+        first, last = step.records[0], step.records[-1]
+        assert _state_before(run, first, side) is arc.state, profile
+        taken = [taken for record in step.records for who, taken in record.arcs if who == side]
+        if profile == "rfc":
+            assert arc not in taken and all(a.switch is None for a in taken)
+            continue
+        assert taken == [arc]
+        assert last.state_of(side) is arc.target
+        sent = [p.segment for record in step.records for p in record.sent if p.sender == side]
+        after = last.tcb_of(side)
+        if Action.SND_RST in arc.actions:  # answering the data: <SEQ=SEG.ACK><CTL=RST>
+            assert [seg.flags for seg in sent] == [Flags.RST]
+        if Action.SND_SYN_ACK in arc.actions:
+            syn_acks = [seg for seg in sent if seg.flags == Flags.SYN | Flags.ACK]
+            assert len(syn_acks) == 1 and (syn_acks[0].seq, syn_acks[0].ack) == (after["ISS"], after["RCV.NXT"])
+        if Action.SND_ACK in arc.actions:
+            assert sent and sent[-1].flags == Flags.ACK and sent[-1].ack == after["RCV.NXT"]
+        if Action.START_FIN_WAIT_2_TIMER in arc.actions:
+            assert last.tcb_of(side)["retransmit_at"] is None
+        if arc.target is S.CLOSED:
+            assert all(value is None for key, value in after.items() if key[0].isupper()), "no TCB in CLOSED"

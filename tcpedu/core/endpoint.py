@@ -8,10 +8,12 @@ microseconds) and collect what it sent with ``drain()``. Timers are deadlines th
 for with ``next_timer()`` and fires with ``handle_timer()``.
 
 Segment arrival follows RFC 9293 section 3.10.7 step by step; the comments name the step.
+Where Linux does otherwise, the configuration's ``profile`` (``profile.py``) says which of
+its switches are on; each switch is one ``if`` here, and the arcs it changes are in the table.
 Simplifications, each documented where it applies: no URG, PSH, security/compartment or
 options (so the send MSS is the RFC's default of 536 octets unless configured); the receiving
-application reads data as soon as it arrives, so RCV.WND stays at its setting; no delayed
-ACKs, Nagle or congestion control; no zero-window probing.
+application reads data as soon as it arrives, so RCV.WND stays at its setting (a zero window
+comes from a crafted segment or ``window 0``); no delayed ACKs, Nagle or congestion control.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections import deque
 from .errors import CallRefused
 from .isn import Address, IsnGenerator
 from .notes import Note
+from .profile import FIN_TIMEOUT_US, PROFILES, Profile
 from .rto import SYN_DATA_PHASE_RTO_US, RtoEstimator
 from .rules import reset_for, segment_acceptable, updates_window
 from .segment import MAX_WINDOW, Flags, Segment
@@ -59,6 +62,8 @@ _SENDING_STATES = frozenset({_ESTABLISHED, _CLOSE_WAIT, _FIN_WAIT_1, _CLOSING, _
 # States reached after the user's CLOSE with the peer's FIN received: a RST there has no user
 # to tell (3.10.7.4, second check: "enter the CLOSED state, delete the TCB, and return").
 _USER_CLOSED = frozenset({_CLOSING, _LAST_ACK, _TIME_WAIT})
+# States after the user's CLOSE in which the peer may still send data.
+_USER_CLOSING = frozenset({_FIN_WAIT_1, _FIN_WAIT_2})
 
 _FILLER = b"abcdefghijklmnopqrstuvwxyz"
 _PLAIN_ACK = "ACK"  # an ACK owed for no special reason; sent untagged
@@ -84,7 +89,15 @@ class EndpointConfig:
     rto_us: int = 1_000_000
     """Initial retransmission timeout (RFC 6298 2.1)."""
     max_retransmissions: int = 6
-    """Retransmissions of one segment before the connection is given up (user timeout)."""
+    """Retransmissions of a data segment or FIN before the connection is given up (user timeout)."""
+    max_syn_retransmissions: int | None = None
+    """Retransmissions of a SYN (SYN-SENT), or None for the profile's: 7 (RFC 9293 MUST-23, at
+    least 3 minutes), Linux's tcp_syn_retries 6 (its linear timeouts come on top)."""
+    max_syn_ack_retransmissions: int | None = None
+    """Retransmissions of a SYN,ACK after a passive OPEN, or None for the profile's: 7 (MUST-23),
+    Linux's tcp_synack_retries 5."""
+    profile: Profile = PROFILES["rfc"]
+    """Where the engine follows Linux instead of RFC 9293 (``profile.SWITCHES``)."""
     isn_generator: IsnGenerator = dataclasses.field(default_factory=IsnGenerator)
 
 
@@ -154,6 +167,8 @@ class Endpoint:
     def next_timer(self) -> int | None:
         """When the next timer is due (microseconds), or None if none is running."""
         rtx, tw = self._rtx_deadline, self._tw_deadline
+        if self._fw2_deadline is not None or self._persist_deadline is not None:
+            return min(self.timers().values())
         if rtx is None:
             return tw
         if tw is None:
@@ -161,12 +176,17 @@ class Endpoint:
         return min(rtx, tw)
 
     def timers(self) -> dict[str, int]:
-        """The running timers, ``"retransmission"`` and ``"time-wait"``, and when they are due."""
+        """The running timers, ``"retransmission"``, ``"time-wait"``, ``"persist"`` (a zero
+        window to probe) and (Linux profile) ``"fin-wait-2"``, and when they are due."""
         running = {}
         if self._rtx_deadline is not None:
             running["retransmission"] = self._rtx_deadline
         if self._tw_deadline is not None:
             running["time-wait"] = self._tw_deadline
+        if self._fw2_deadline is not None:
+            running["fin-wait-2"] = self._fw2_deadline
+        if self._persist_deadline is not None:
+            running["persist"] = self._persist_deadline
         return running
 
     def refusal(self, call: str) -> Refusal | None:
@@ -250,40 +270,74 @@ class Endpoint:
     def handle_timer(self, now_us: int) -> None:
         """Fire the earliest timer due at ``now_us`` (at most one; call again for more)."""
         self._now = now_us
-        tw, rtx = self._tw_deadline, self._rtx_deadline
+        tw, rtx, fw2 = self._tw_deadline, self._rtx_deadline, self._fw2_deadline
         if tw is not None and tw <= now_us and (rtx is None or tw <= rtx):
             self._tw_deadline = None
-            self._notes.append(Note("time-wait-over"))
+            linux = "time-wait-60s" in self.config.profile
+            self._notes.append(Note("time-wait-over-60s" if linux else "time-wait-over"))
             self._take(Event.TIMEOUT_2MSL)
         elif rtx is not None and rtx <= now_us:
             self._retransmission_timeout()
+        elif fw2 is not None and fw2 <= now_us:
+            self._fw2_deadline = None
+            self._notes.append(Note("fin-wait-2-timeout", s=FIN_TIMEOUT_US / 1e6))
+            self._take(Event.TIMEOUT_FIN_WAIT_2)
+        elif self._persist_deadline is not None and self._persist_deadline <= now_us:
+            self._probe_zero_window()
         self._flush()
 
-    def _retransmission_timeout(self) -> None:
+    def _probe_zero_window(self) -> None:
+        # 3.8.6.1 (MUST-36): with a zero window, send one octet of new data beyond it after an RTO
+        # (SHLD-29). It waits on the retransmission queue like any data, so the retransmission timer
+        # repeats the probe, the interval doubled each time (SHLD-30), until the window opens.
+        self._persist_deadline = None
+        tcb = self.tcb
+        if self.state not in _SENDING_STATES or not self._unsent or tcb.snd_wnd != 0:  # pragma: no cover
+            return
+        probe = bytes(self._unsent[:1])
+        del self._unsent[:1]
+        self._notes.append(Note("zero-window-probe", seq=tcb.snd_nxt))
+        self._send_new(_ACK, probe)
+        self._rto.back_off()  # the next probe an interval twice as long after this one
+        self._rtx_deadline = self._now + self._rto.rto_us
+
+    def retransmission_limit(self) -> int:
+        """How many retransmissions of the oldest unacknowledged segment the state allows."""
         config = self.config
+        profile = config.profile
+        if self.state is _SYN_SENT:
+            syn = config.max_syn_retransmissions
+            return (profile.syn_retries if syn is None else syn) + profile.linear_syn_timeouts
+        if self.state is _SYN_RECEIVED:
+            if self._passive:
+                synack = config.max_syn_ack_retransmissions
+                return profile.synack_retries if synack is None else synack
+            syn = config.max_syn_retransmissions
+            return profile.syn_retries if syn is None else syn
+        return config.max_retransmissions
+
+    def _retransmission_timeout(self) -> None:
         if not self._rtx:  # pragma: no cover - the timer stops when the queue empties
             self._rtx_deadline = None
             return
-        if self._retransmissions >= config.max_retransmissions:
-            self._notes.append(Note("give-up", max=config.max_retransmissions))
+        limit = self.retransmission_limit()
+        if self._retransmissions >= limit:
+            self._notes.append(Note("give-up", max=limit))
             self._take(Event.USER_TIMEOUT)
             return
         entry = self._rtx[0]
         self._retransmissions += 1
-        self._rto.back_off()
+        if self.state is _SYN_SENT and self._retransmissions <= self.config.profile.linear_syn_timeouts:
+            pass  # Linux: the first tcp_syn_linear_timeouts retransmissions of a SYN keep the RTO
+        else:
+            self._rto.back_off()
         self._rtt_timed_end = None  # Karn: never time a retransmitted segment
         if entry.syn:
             self._syn_retransmitted = True
         self._emit_entry(entry, "retransmission")
         self._rtx_deadline = self._now + self._rto.rto_us
         self._notes.append(
-            Note(
-                "retransmit",
-                seq=entry.seq,
-                n=self._retransmissions,
-                max=config.max_retransmissions,
-                rto=self._rto.rto_us / 1e6,
-            )
+            Note("retransmit", seq=entry.seq, n=self._retransmissions, max=limit, rto=self._rto.rto_us / 1e6)
         )
 
     # ------------------------------------------------------------------------------------------
@@ -378,6 +432,9 @@ class Endpoint:
         rcv_nxt = tcb.rcv_nxt
         rcv_wnd = tcb.rcv_wnd
 
+        if seg.has_syn and not seg.has_rst and self.config.profile.switches and self._linux_syn(seg):
+            return
+
         # First, check the sequence number (Table 6).
         seg_len = seg.seg_len
         if not segment_acceptable(seq, seg_len, rcv_nxt, rcv_wnd):
@@ -454,6 +511,9 @@ class Endpoint:
             self._acknowledge(ack)
         elif ack != una and seg_len == 0:
             self._notes.append(Note("duplicate-ack", ack=ack))
+        elif tcb.snd_wnd == 0 and self._rtx:
+            # MUST-37: a peer that answers our window probes is alive; the probes never give up.
+            self._retransmissions = 0
         if seq_le(una, ack):
             self._update_window(seg.wnd, seq, ack)
         our_fin_acked = self._fin_sent and tcb.snd_una == tcb.snd_nxt
@@ -471,6 +531,17 @@ class Endpoint:
         fin_wait_1_acked = state is _FIN_WAIT_1 and our_fin_acked
 
         # (Sixth, URG: not modelled.) Seventh, the segment text; eighth, the FIN.
+        if (
+            seg.data
+            and state in _USER_CLOSING
+            and "reset-data-after-close" in self.config.profile
+            and seq_gt(seq_add(seq, len(seg.data)), tcb.rcv_nxt)
+        ):
+            # Linux: close() ended receiving too; new data gets a RST (RFC 9293 3.6.1, MAY-1 and SHLD-3).
+            self._notes.append(Note("data-after-close", n=len(seg.data)))
+            self._answering = seg
+            self._take(Event.RCV_DATA)
+            return
         if state in _TEXT_STATES:
             if seg.data or seg.has_fin or self._held:
                 self._accept_text(seq, seg.data, seg.has_fin, fin_wait_1_acked)
@@ -483,6 +554,50 @@ class Endpoint:
                 self._take(Event.RCV_FIN)
         if fin_wait_1_acked and self.state is _FIN_WAIT_1:
             self._take(Event.RCV_ACK_OF_FIN)
+
+    def _linux_syn(self, seg: Segment) -> bool:
+        """The profile's answers to a SYN in SYN-RECEIVED or TIME-WAIT; True if one was taken."""
+        tcb = self.tcb
+        state = self.state
+        switches = self.config.profile.switches
+        if (
+            state is _SYN_RECEIVED
+            and "resend-syn-ack" in switches
+            and self._passive
+            and not seg.has_ack
+            and seg.seq == tcb.irs
+        ):
+            self._notes.append(Note("duplicate-syn"))
+            self._syn_ack_tag = "retransmission"
+            self._take(Event.RCV_SYN, Condition.DUPLICATE_SYN)
+            return True
+        if (
+            state is _SYN_RECEIVED
+            and "syn-ack-in-syn-received" in switches
+            and not self._passive
+            and seg.has_ack
+            and seg.seq == tcb.irs
+            and seg.ack == tcb.snd_nxt
+        ):
+            self._notes.append(Note("syn-ack-in-syn-received"))
+            self._acknowledge(seg.ack)
+            self._update_window(seg.wnd, seg.seq, seg.ack, force=True)
+            self._take(Event.RCV_SYN_ACK, Condition.ACTIVE_OPEN)
+            self._entered_established()
+            self._deliver_held_text()
+            return True
+        if (
+            state is _TIME_WAIT
+            and "time-wait-reopen" in switches
+            and self._passive
+            and not seg.has_ack
+            and seq_gt(seg.seq, tcb.rcv_nxt)
+        ):
+            self._notes.append(Note("time-wait-reopen", seq=seg.seq, rcv_nxt=tcb.rcv_nxt))
+            self._answering = seg
+            self._take(Event.RCV_SYN, Condition.SEQ_ABOVE_RCV_NXT)
+            return True
+        return False
 
     # --- receiving text and FINs ------------------------------------------------------------
 
@@ -605,7 +720,7 @@ class Endpoint:
     # Taking arcs
 
     def _take(self, event: Event, condition: Condition | None = None) -> None:
-        arc = arc_for(self.state, event, condition)
+        arc = arc_for(self.state, event, condition, self.config.profile.switches)
         if arc is None:  # pragma: no cover - the engine only asks for arcs the table has
             raise AssertionError(f"the transition table has no arc for {event} in {self.state}")
         self.state = arc.target
@@ -635,9 +750,10 @@ class Endpoint:
         if tcb.iss is None:  # from LISTEN: select the ISS now
             self._select_iss()
             self._send_new(_SYN_ACK, b"", syn=True)
-        else:  # simultaneous open: our SYN again, now with an ACK (same sequence number)
+        else:  # simultaneous open, or Linux's answer to the SYN again: our SYN with an ACK
             self._rtt_timed_end = None
-            self._emit(Segment(tcb.iss, tcb.rcv_nxt, _SYN_ACK, tcb.rcv_wnd), None)
+            tag, self._syn_ack_tag = self._syn_ack_tag, None
+            self._emit(Segment(tcb.iss, tcb.rcv_nxt, _SYN_ACK, tcb.rcv_wnd), tag)
 
     def _do_snd_ack(self) -> None:
         self._ack_reason = self._ack_reason or _PLAIN_ACK
@@ -647,7 +763,14 @@ class Endpoint:
         self._transmit()
 
     def _do_snd_rst(self) -> None:
-        self._send_control(self.tcb.snd_nxt, 0, _RST, "reset")
+        answering, self._answering = self._answering, None
+        if answering is not None:  # Linux's reset for data after close(): as for no connection
+            self._send_reset_for(answering)
+        elif "rst-ack-on-abort" in self.config.profile:
+            tcb = self.tcb
+            self._send_control(tcb.snd_nxt, tcb.rcv_nxt, _RST | _ACK, "reset")
+        else:
+            self._send_control(self.tcb.snd_nxt, 0, _RST, "reset")
 
     def _do_snd_data(self) -> None:
         self._transmit()
@@ -657,8 +780,27 @@ class Endpoint:
 
     def _do_start_2msl_timer(self) -> None:
         # 3.10.7.4: start the time-wait timer, turn off the other timers.
-        self._tw_deadline = self._now + 2 * self.config.msl_us
+        config = self.config
+        self._tw_deadline = self._now + config.profile.time_wait_us(config.msl_us)
         self._rtx_deadline = None
+        self._fw2_deadline = None
+        self._persist_deadline = None
+
+    def _do_start_fin_wait_2_timer(self) -> None:
+        self._fw2_deadline = self._now + FIN_TIMEOUT_US
+
+    def _do_reopen_tcb(self) -> None:
+        # Linux (tcp_timewait_state_process): the new ISS is the old SND.NXT + 65535 + 2, so no
+        # segment of the old connection can be taken for the new one's.
+        seg, self._answering = self._answering, None
+        iss = seq_add(self.tcb.snd_nxt, MAX_WINDOW + 2)
+        self._reset_connection_state()
+        self.tcb = tcb = Tcb(self.config.window)
+        self._passive = True
+        self._reopen_iss = iss
+        tcb.irs = seg.seq
+        tcb.rcv_nxt = seq_add(seg.seq, 1)
+        self._update_window(seg.wnd, seg.seq, 0)
 
     def _do_forget_tcb(self) -> None:
         self._reset_connection_state()
@@ -673,7 +815,12 @@ class Endpoint:
     def _select_iss(self) -> None:
         tcb = self.tcb
         config = self.config
-        iss = config.isn if config.isn is not None else config.isn_generator(self.local, self.remote, self._now)
+        if self._reopen_iss is not None:
+            iss, self._reopen_iss = self._reopen_iss, None
+        elif config.isn is not None:
+            iss = config.isn
+        else:
+            iss = config.isn_generator(self.local, self.remote, self._now)
         tcb.iss = iss
         tcb.snd_una = iss
         tcb.snd_nxt = iss
@@ -691,7 +838,11 @@ class Endpoint:
                 if room <= 0:
                     if not any(note.code == "window-full" for note in self._notes):  # said once per event
                         self._notes.append(Note("window-full", n=len(unsent), wnd=tcb.snd_wnd))
+                    if tcb.snd_wnd == 0 and not self._rtx and self._persist_deadline is None:
+                        # Nothing in flight will bring an ACK: probe the window after an RTO (3.8.6.1).
+                        self._persist_deadline = self._now + self._rto.rto_us
                     return
+                self._persist_deadline = None
                 size = min(mss, room, len(unsent))
                 data = bytes(unsent[:size])
                 del unsent[:size]
@@ -766,8 +917,13 @@ class Endpoint:
         self._ack_reason: str | None = None
         self._rtx_deadline: int | None = None
         self._tw_deadline: int | None = None
+        self._fw2_deadline: int | None = None
+        self._persist_deadline: int | None = None
         self._retransmissions = 0
-        self._rto = RtoEstimator(self.config.rto_us)
+        self._rto = RtoEstimator(self.config.rto_us, self.config.profile.min_rto_us)
+        self._answering: Segment | None = None
+        self._syn_ack_tag: str | None = None
+        self._reopen_iss: int | None = None
         self._rtt_timed_end: int | None = None
         self._rtt_started = 0
         self._syn_retransmitted = False
@@ -790,6 +946,8 @@ _PERFORM = {
     Action.START_2MSL_TIMER: Endpoint._do_start_2msl_timer,
     Action.FORGET_TCB: Endpoint._do_forget_tcb,
     Action.QUEUE_CLOSE: Endpoint._do_queue_close,
+    Action.START_FIN_WAIT_2_TIMER: Endpoint._do_start_fin_wait_2_timer,
+    Action.REOPEN_TCB: Endpoint._do_reopen_tcb,
 }
 assert set(_PERFORM) == set(Action), "every action of the table needs an implementation"
 

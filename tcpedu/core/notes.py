@@ -89,6 +89,10 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
         "RFC 9293 3.8.6",
     ),
     "crash": ("the host crashed: it forgot the connection and sent nothing", "RFC 9293 3.5.1"),
+    "zero-window-probe": (
+        "the peer's window is 0: one octet (seq={seq}) sent to probe it",
+        "RFC 9293 3.8.6.1 (MUST-36)",
+    ),
     # timers (3.8.1, 3.10.8, RFC 6298)
     "retransmit": (
         "retransmission timeout: resent seq={seq} (retransmission {n} of {max}; RTO now {rto:g} s)",
@@ -101,6 +105,25 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
     "rtt-sample": ("RTT sample {rtt:g} s: SRTT={srtt:g} s, RTTVAR={rttvar:g} s, RTO={rto:g} s", "RFC 6298 2.2-2.3"),
     "syn-rto-reset": ("the SYN was retransmitted: RTO set to 3 s for the data phase", "RFC 6298 5.7"),
     "time-wait-over": ("2*MSL elapsed in TIME-WAIT: TCB deleted", "RFC 9293 3.10.8"),
+    # the Linux profile's switches (profile.py)
+    "time-wait-over-60s": ("Linux's 60 s of TIME-WAIT elapsed (TCP_TIMEWAIT_LEN): TCB deleted", "Linux tcp_time_wait"),
+    "duplicate-syn": ("the peer's SYN again (our SYN,ACK lost?): Linux sends the SYN,ACK again", "Linux tcp_check_req"),
+    "syn-ack-in-syn-received": (
+        "the peer's SYN,ACK acknowledges our SYN: Linux completes the simultaneous open at once",
+        "Linux tcp_rcv_state_process",
+    ),
+    "data-after-close": (
+        "{n} octets after close(): Linux answers with a RST and ends the connection",
+        "Linux tcp_rcv_state_process, RFC 9293 3.6.1 (MAY-1, SHLD-3)",
+    ),
+    "fin-wait-2-timeout": (
+        "no FIN from the peer {s:g} s after close(): Linux drops the connection silently (tcp_fin_timeout)",
+        "Linux tcp_fin_time",
+    ),
+    "time-wait-reopen": (
+        "a new SYN with SEG.SEQ={seq} above RCV.NXT={rcv_nxt} in TIME-WAIT: Linux opens a new connection",
+        "Linux tcp_timewait_state_process, RFC 1122 4.2.2.13",
+    ),
 }
 
 

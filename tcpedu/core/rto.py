@@ -19,13 +19,13 @@ class RtoEstimator:
 
     __slots__ = ("min_rto_us", "rto_us", "rttvar_us", "srtt_us")
 
-    def __init__(self, initial_rto_us: int):
+    def __init__(self, initial_rto_us: int, floor_us: int | None = None):
         self.rto_us = initial_rto_us
         self.srtt_us: float | None = None
         self.rttvar_us: float | None = None
         # A learner who sets a smaller initial RTO wants to see it used; the 1 s floor of
-        # RFC 6298 2.4 applies otherwise.
-        self.min_rto_us = min(initial_rto_us, MIN_RTO_US)
+        # RFC 6298 2.4 (or a profile's, Linux's 200 ms) applies otherwise.
+        self.min_rto_us = min(initial_rto_us, MIN_RTO_US if floor_us is None else floor_us)
 
     def sample(self, rtt_us: int) -> None:
         """Fold in one round-trip time measurement (RFC 6298 2.2 and 2.3)."""

@@ -17,6 +17,11 @@ the arc's actions. A user call with no arc is refused with the reason in ``REFUS
 * ``crash``, which is not TCP at all but the simulator's host losing its memory
   (``source == "simulation"``), for the half-open examples of section 3.5.1.
 
+``SWITCHED_ARCS`` holds the arcs a profile's switch puts in place of the RFC's (``profile.py``):
+Linux's answer to a duplicate SYN in SYN-RECEIVED, to a SYN,ACK there in a simultaneous open,
+to data after close(), its FIN-WAIT-2 timeout, and a new connection from TIME-WAIT. Each names
+its switch; ``arc_for`` takes them only when asked with that switch on.
+
 Note 3 also says the side issuing a RST "can" go to TIME-WAIT; the ABORT text (3.10.5),
 which the engine follows, says CLOSED.
 """
@@ -31,6 +36,8 @@ from .states import State
 __all__ = [
     "ARCS",
     "REFUSALS",
+    "SWITCHED_ARCS",
+    "TABLE",
     "USER_CALLS",
     "Action",
     "Arc",
@@ -69,6 +76,9 @@ class Event(enum.Enum):
     TIMEOUT_2MSL = "Timeout=2MSL"
     USER_TIMEOUT = "user timeout"
     CRASH = "crash"
+    # Events of a profile's switched arcs only (profile.py); RFC 9293's table never sees them.
+    RCV_DATA = "rcv data"
+    TIMEOUT_FIN_WAIT_2 = "Timeout=fin_timeout"
 
     @property
     def kind(self) -> EventKind:
@@ -94,6 +104,8 @@ _EVENT_KINDS = {
     Event.TIMEOUT_2MSL: EventKind.TIMEOUT,
     Event.USER_TIMEOUT: EventKind.TIMEOUT,
     Event.CRASH: EventKind.HOST,
+    Event.RCV_DATA: EventKind.SEGMENT,
+    Event.TIMEOUT_FIN_WAIT_2: EventKind.TIMEOUT,
 }
 
 #: The user calls of the API (and of scenario scripts), with the event each one is.
@@ -123,11 +135,13 @@ class Action(enum.Enum):
     QUEUE_CLOSE = "queue CLOSE"
     RESET_TO_LISTEN = "flush queues, forget the peer"
     FORGET_TCB = "forget TCB"
+    START_FIN_WAIT_2_TIMER = "start fin_timeout timer"
+    REOPEN_TCB = "new TCB, ISS above the old SND.NXT"
 
     @property
     def in_label(self) -> bool:
         """Whether RFC-style labels show this action (the figure leaves these implicit)."""
-        return self not in (Action.START_2MSL_TIMER, Action.RESET_TO_LISTEN)
+        return self not in (Action.START_2MSL_TIMER, Action.RESET_TO_LISTEN, Action.REOPEN_TCB)
 
     def __str__(self) -> str:
         return self.value
@@ -140,6 +154,8 @@ class Condition(enum.Enum):
     PASSIVE_OPEN = "reached by passive OPEN"
     ACTIVE_OPEN = "reached by active OPEN"
     DATA_QUEUED = "data queued"
+    DUPLICATE_SYN = "the SYN again"
+    SEQ_ABOVE_RCV_NXT = "SEG.SEQ > RCV.NXT"
 
     def __str__(self) -> str:
         return self.value
@@ -163,6 +179,9 @@ class Arc:
     drawn_action: str | None = None
     """The action as Figure 5 prints it, where the figure leaves some of ``actions`` unsaid
     (it writes ``x`` for LAST-ACK's "delete TCB" and omits LISTEN's "queue data")."""
+    switch: str | None = None
+    """The profile switch (``profile.SWITCHES``) under which this arc replaces the RFC's, or None
+    for RFC 9293's arcs."""
 
     @property
     def in_figure(self) -> bool:
@@ -293,6 +312,72 @@ ARCS: tuple[Arc, ...] = (
     *(Arc(state, E.CRASH, S.CLOSED, (A.FORGET_TCB,), source="simulation") for state in State if state is not S.CLOSED),
 )
 
+# --- Arcs a profile's switch puts in place of the RFC's (profile.py) ----------------------------
+SWITCHED_ARCS: tuple[Arc, ...] = (
+    # tcp_check_req: the SYN again (our SYN,ACK was lost?) is answered with the SYN,ACK again.
+    Arc(
+        S.SYN_RECEIVED,
+        E.RCV_SYN,
+        S.SYN_RECEIVED,
+        (A.SND_SYN_ACK,),
+        Condition.DUPLICATE_SYN,
+        source="Linux tcp_check_req",
+        switch="resend-syn-ack",
+    ),
+    # tcp_validate_incoming lets a simultaneous open's SYN,ACK through; its ACK completes the open.
+    Arc(
+        S.SYN_RECEIVED,
+        E.RCV_SYN_ACK,
+        S.ESTABLISHED,
+        (A.SND_ACK,),
+        Condition.ACTIVE_OPEN,
+        source="Linux tcp_rcv_state_process",
+        switch="syn-ack-in-syn-received",
+    ),
+    # After close(), data the peer still sends is answered with a RST (RFC 9293 3.6.1, SHLD-3).
+    *(
+        Arc(
+            state,
+            E.RCV_DATA,
+            S.CLOSED,
+            (A.SND_RST, A.DELETE_TCB),
+            source="Linux tcp_rcv_state_process",
+            switch="reset-data-after-close",
+        )
+        for state in (S.FIN_WAIT_1, S.FIN_WAIT_2)
+    ),
+    # An orphaned FIN-WAIT-2 waits tcp_fin_timeout for the peer's FIN, then goes silently.
+    Arc(
+        S.FIN_WAIT_1,
+        E.RCV_ACK_OF_FIN,
+        S.FIN_WAIT_2,
+        (A.START_FIN_WAIT_2_TIMER,),
+        source="Linux tcp_rcv_state_process",
+        switch="fin-wait-2-timeout",
+    ),
+    Arc(
+        S.FIN_WAIT_2,
+        E.TIMEOUT_FIN_WAIT_2,
+        S.CLOSED,
+        (A.DELETE_TCB,),
+        source="Linux tcp_fin_time",
+        switch="fin-wait-2-timeout",
+    ),
+    # tcp_timewait_state_process: a new SYN above the old connection's sequence space reopens it.
+    Arc(
+        S.TIME_WAIT,
+        E.RCV_SYN,
+        S.SYN_RECEIVED,
+        (A.REOPEN_TCB, A.SND_SYN_ACK),
+        Condition.SEQ_ABOVE_RCV_NXT,
+        source="Linux tcp_timewait_state_process",
+        switch="time-wait-reopen",
+    ),
+)
+
+#: every arc: RFC 9293's (``ARCS``) and the switched ones
+TABLE: tuple[Arc, ...] = ARCS + SWITCHED_ARCS
+
 _CONNECTION_CLOSING = "connection closing"
 _DOES_NOT_EXIST = "connection does not exist"
 _ALREADY_EXISTS = "connection already exists"
@@ -324,12 +409,27 @@ for _arc in ARCS:
 
 _REFUSAL_INDEX: dict[tuple[State, Event], Refusal] = {(r.state, r.event): r for r in REFUSALS}
 
+_SWITCHED_INDEX: dict[tuple[State, Event, Condition | None, str], Arc] = {}
+for _arc in SWITCHED_ARCS:
+    if _arc.switch is None or (*_arc.key, _arc.switch) in _SWITCHED_INDEX:  # pragma: no cover
+        raise RuntimeError(f"a switched arc needs a switch, one per key: {_arc}")
+    _SWITCHED_INDEX[(*_arc.key, _arc.switch)] = _arc
+_SWITCHED_KEYS = frozenset(arc.key for arc in SWITCHED_ARCS)
 
-def arc_for(state: State, event: Event, condition: Condition | None = None) -> Arc | None:
+
+def arc_for(
+    state: State, event: Event, condition: Condition | None = None, switches: frozenset[str] = frozenset()
+) -> Arc | None:
     """The arc for ``event`` in ``state`` under ``condition``, or None if the table has none.
 
-    An arc without a condition applies under any condition.
+    An arc without a condition applies under any condition. With ``switches`` (a profile's), a
+    switched arc for the same (state, event, condition) replaces the RFC's.
     """
+    if switches and (state, event, condition) in _SWITCHED_KEYS:
+        for switch in switches:
+            arc = _SWITCHED_INDEX.get((state, event, condition, switch))
+            if arc is not None:
+                return arc
     arc = _ARC_INDEX.get((state, event, condition))
     if arc is None and condition is not None:
         arc = _ARC_INDEX.get((state, event, None))

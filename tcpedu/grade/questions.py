@@ -16,6 +16,7 @@ import dataclasses
 import itertools
 from decimal import Decimal, InvalidOperation
 
+from ..core.rto import MAX_RTO_US
 from ..core.segment import Flags, Segment
 from ..core.seqnum import SEQ_SPACE, seq_add, seq_gt, seq_le
 from ..core.states import State
@@ -401,19 +402,21 @@ class TimeAnswer:
 
     def _give_up_with_other_retries(self, answer: Decimal, retries: object) -> int | None:
         """The number of retransmissions k (not the scene's) after which the attempt would end at
-        ``answer``: with a first RTO of R from a first send at S, retransmissions leave at
-        S + R(2^i - 1) and the attempt ends at S + R(2^(k+1) - 1) (RFC 6298 5.5), or None."""
+        ``answer``: with a first RTO of R from a first send at S, the RTO doubles at each expiry
+        up to its cap (RFC 6298 5.5, 2.5), so the attempt ends at S + R + 2R + ... (k + 1 terms,
+        each at most the cap), or None."""
         if not isinstance(retries, int) or retries < 1:
             return None
-        fired = [r.time_us for r in self.scene.before if r.kind == "timer" and r.side == self.side]
-        if not fired:
+        fired = [Decimal(r.time_us) / 1_000_000 for r in self.scene.before if r.kind == "timer" and r.side == self.side]
+        if len(fired) < 2:
             return None
-        last = Decimal(fired[-1]) / 1_000_000  # the last retransmission, at S + R(2^N - 1)
-        rto = (self.expected - last) / 2**retries
-        start = last - rto * (2**retries - 1)
+        rto = (fired[1] - fired[0]) / 2  # the second interval is twice the first
+        end = fired[0] - rto  # the first send
+        cap = Decimal(MAX_RTO_US) / 1_000_000
         for k in range(16):
+            end += min(rto * 2**k, cap)
             # k = N - 1 ends where the last retransmission leaves: the give-up hint speaks to that.
-            if k not in (retries, retries - 1) and start + rto * (2 ** (k + 1) - 1) == answer:
+            if k not in (retries, retries - 1) and end == answer:
                 return k
         return None
 

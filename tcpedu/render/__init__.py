@@ -7,6 +7,7 @@ it; nothing else in tcpedu needs either program.
 """
 
 from .colours import SIDE_COLOURS
+from .compare import ProfileComparison, compare_profiles
 from .errors import DiagramError
 from .ladder import Ladder, Mark, ladder_of
 from .state_diagram import DETAILS, DiagramView, StateDiagram, arc_id, dot_source, state_id
@@ -19,8 +20,10 @@ __all__ = [
     "DiagramView",
     "Ladder",
     "Mark",
+    "ProfileComparison",
     "StateDiagram",
     "arc_id",
+    "compare_profiles",
     "dot_source",
     "fit_width",
     "ladder_of",

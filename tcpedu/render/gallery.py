@@ -20,6 +20,7 @@ STATE_DIAGRAMS = {
     "state-diagram-ko.svg": ("figure", "ko"),
     "state-diagram-rfc.svg": ("rfc", "en"),
     "state-diagram-all.svg": ("all", "en"),
+    "state-diagram-linux.svg": ("linux", "en"),
 }
 """File name -> (detail, language) of the state diagrams in the gallery."""
 
@@ -49,7 +50,8 @@ def gallery_index() -> str:
         "",
         "In Korean: [state-diagram-ko.svg](state-diagram-ko.svg); every arc of RFC 9293:",
         "[state-diagram-rfc.svg](state-diagram-rfc.svg); with the crash too:",
-        "[state-diagram-all.svg](state-diagram-all.svg).",
+        "[state-diagram-all.svg](state-diagram-all.svg); RFC 9293's with the Linux profile's switched",
+        "arcs beside them (green, dashed): [state-diagram-linux.svg](state-diagram-linux.svg).",
         "",
         "## Ladder diagrams of the named scenarios",
         "",

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..core.states import State
-from ..core.transitions import ARCS, Arc
+from ..core.transitions import ARCS, SWITCHED_ARCS, TABLE, Arc
 from ..sim.history import Record
 from ..sim.settings import SIDES
 from ..words import describe_state, language_index, state_gloss, word
@@ -39,14 +39,16 @@ __all__ = [
     "table_dot_source",
 ]
 
-DETAILS = ("figure", "rfc", "all")
+DETAILS = ("figure", "rfc", "all", "linux")
 """How many arcs to draw: Figure 5's own 20, every arc of RFC 9293 (the figure's notes and
-the event-processing text too), or all of them with the simulator's crash as well."""
+the event-processing text too), all of them with the simulator's crash as well, or RFC 9293's
+with the Linux profile's switched arcs beside them."""
 
 _FONT = "Helvetica,Arial,NanumGothic,sans-serif"
 _BOTH_FILL = "url(#tcpedu-both-sides)"
 _FOOTER_HEIGHT = 38.0
-_ARC_INDEX = {arc: index for index, arc in enumerate(ARCS)}
+_LINUX_COLOUR = "#2e7d32"  # the Linux profile's switched arcs
+_ARC_INDEX = {arc: index for index, arc in enumerate(TABLE)}
 
 
 def state_id(state: State) -> str:
@@ -55,7 +57,7 @@ def state_id(state: State) -> str:
 
 
 def arc_id(arc: Arc) -> str:
-    """The SVG id of an arc's edge: ``arc-N``, N its index in ``ARCS``."""
+    """The SVG id of an arc's edge: ``arc-N``, N its index in ``TABLE`` (``ARCS`` first)."""
     return f"arc-{_ARC_INDEX[arc]}"
 
 
@@ -64,11 +66,15 @@ def _arcs_for(detail: str) -> tuple[Arc, ...]:
         return tuple(arc for arc in ARCS if arc.in_figure)
     if detail == "rfc":
         return tuple(arc for arc in ARCS if arc.source != "simulation")
+    if detail == "linux":
+        return tuple(arc for arc in ARCS if arc.source != "simulation") + SWITCHED_ARCS
     return ARCS
 
 
 def _kind(arcs: tuple[Arc, ...]) -> str:
     first = arcs[0]
+    if first.switch is not None:
+        return "switched"
     if first.usual_path:
         return f"path-{first.usual_path}"
     return "figure" if first.in_figure else "text"
@@ -80,6 +86,13 @@ _EDGE_STYLE = {
     "path-server": {"style": "bold,dashed", "penwidth": "2.2", "color": "#222222", "fontsize": "10"},
     "figure": {"penwidth": "1.1", "color": "#444444", "fontsize": "9.5"},
     "text": {"penwidth": "0.8", "color": "#a0a0a0", "fontcolor": "#6f6f6f", "fontsize": "8"},
+    "switched": {
+        "style": "dashed",
+        "penwidth": "1.1",
+        "color": _LINUX_COLOUR,
+        "fontcolor": _LINUX_COLOUR,
+        "fontsize": "8",
+    },
 }
 
 # The rows of the RFC's figure, top to bottom; the client's states left, the server's right.
@@ -130,9 +143,9 @@ def _edges(arcs: tuple[Arc, ...]) -> tuple[_Edge, ...]:
         tail, head = arc.state.value, _head_node(arc)
         if arc.in_figure:
             edges.append(_Edge(tail, head, (arc,)))
-        else:
-            merged.setdefault((tail, head), []).append(arc)
-    edges += [_Edge(tail, head, tuple(group)) for (tail, head), group in merged.items()]
+        else:  # the RFC's text arcs share an edge, and so do a profile's
+            merged.setdefault((tail, head, arc.switch is None), []).append(arc)
+    edges += [_Edge(tail, head, tuple(group)) for (tail, head, _), group in merged.items()]
     return tuple(edges)
 
 
@@ -145,7 +158,12 @@ def _attributes(values: Mapping[str, str]) -> str:
 
 
 def _tooltip(arc: Arc) -> str:
-    where = "the simulator's host crash, not TCP" if arc.source == "simulation" else f"RFC 9293 {arc.source}"
+    if arc.switch is not None:
+        where = f"{arc.source}, the profile switch {arc.switch}"
+    elif arc.source == "simulation":
+        where = "the simulator's host crash, not TCP"
+    else:
+        where = f"RFC 9293 {arc.source}"
     return f"{arc.state} -> {arc.target}: {arc.label} ({where})"
 
 
@@ -356,6 +374,9 @@ def _add_footer(root: ET.Element, slots: dict[str, str], detail: str, lang: str)
     ]
     if detail != "figure":
         items.append(("line", {"stroke": "#a0a0a0", "stroke-width": "0.8"}, "legend.text_arc"))
+    if detail == "linux":
+        dashed = {"stroke": _LINUX_COLOUR, "stroke-width": "1.1", "stroke-dasharray": "4,2"}
+        items.append(("line", dashed, "legend.linux_arc"))
     for side in ("client", "server"):
         line, fill = SIDE_COLOURS[side]
         items.append(("box", {"fill": fill, "stroke": line, "stroke-width": "2"}, f"legend.{side}_state"))

@@ -5,7 +5,8 @@
     # comment: the first lines are the title and description; a line's comment narrates it
     #ko: 한국어: a '#ko:' line is the Korean of the English comment above it
     client isn 1000          # per side: isn N|auto, window N
-    msl 120                  # both sides: msl S, rto S, retries N, mss N, seed N
+    msl 120                  # both sides: msl S, rto S, retries N, syn-retries N, synack-retries N, mss N, seed N
+    profile linux            # also: profile rfc (the default), profile rfc+time-wait-60s (one switch)
     server listen            # calls: listen, connect, send N|"text", close, abort, crash
     deliver                  # also: deliver all | deliver SIDE [K] | deliver K; drop, duplicate
     inject server RST,ACK seq=1001 ack=5001 len=0     # also wnd=N, data="text"

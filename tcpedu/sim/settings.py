@@ -11,6 +11,7 @@ import dataclasses
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..core.profile import PROFILES, Profile
 from ..core.segment import MAX_WINDOW
 
 __all__ = ["SETTINGS", "SIDES", "Setting", "Settings", "seconds_to_us"]
@@ -61,9 +62,13 @@ class Setting:
     high: int
     help: str
     auto: bool = False
+    profile: bool = False
+    """A profile's name (``rfc``, ``linux``, ``rfc+SWITCH...``), not a number."""
 
-    def coerce(self, value: object) -> int | None:
+    def coerce(self, value: object) -> int | str | None:
         """The value in internal units (microseconds for durations); ValueError if invalid."""
+        if self.profile:
+            return Profile.parse(str(value)).name
         if self.auto and (value is None or (isinstance(value, str) and value.strip().lower() == "auto")):
             return None
         if self.seconds:
@@ -106,7 +111,7 @@ SETTINGS: dict[str, Setting] = {
             auto=True,
             help="that side's ISS for its opens from now on; 'auto' for RFC 6528's generator",
         ),
-        Setting("window", per_side=True, seconds=False, low=1, high=MAX_WINDOW, help="that side's RCV.WND"),
+        Setting("window", per_side=True, seconds=False, low=0, high=MAX_WINDOW, help="that side's RCV.WND"),
         Setting("msl", per_side=False, seconds=True, low=1_000, high=86_400_000_000, help="maximum segment lifetime"),
         Setting(
             "rto", per_side=False, seconds=True, low=1_000, high=120_000_000, help="initial retransmission timeout"
@@ -117,7 +122,33 @@ SETTINGS: dict[str, Setting] = {
             seconds=False,
             low=0,
             high=100,
-            help="retransmissions before a connection is given up",
+            help="retransmissions of any segment before a connection is given up (sets syn-retries and "
+            "synack-retries too)",
+        ),
+        Setting(
+            "syn-retries",
+            per_side=False,
+            seconds=False,
+            low=0,
+            high=100,
+            help="retransmissions of a SYN before connect() gives up (the profile's: RFC 7, Linux 6 + 4 linear)",
+        ),
+        Setting(
+            "synack-retries",
+            per_side=False,
+            seconds=False,
+            low=0,
+            high=100,
+            help="retransmissions of a SYN,ACK before the half-open connection is given up (RFC 7, Linux 5)",
+        ),
+        Setting(
+            "profile",
+            per_side=False,
+            seconds=False,
+            low=0,
+            high=0,
+            profile=True,
+            help=f"whose behaviour where Linux and RFC 9293 differ: {', '.join(PROFILES)}, or rfc+SWITCH",
         ),
         Setting("mss", per_side=False, seconds=False, low=1, high=MAX_WINDOW, help="largest data segment"),
         Setting("seed", per_side=False, seconds=False, low=0, high=2**63 - 1, help="key of the ISN generator"),
@@ -131,7 +162,11 @@ class Settings:
 
     msl: int = 120_000_000
     rto: int = 1_000_000
-    retries: int = 6
+    retries: int | None = None
+    """None: the profile's (RFC 6, Linux's tcp_retries2 15)."""
+    syn_retries: int | None = None
+    synack_retries: int | None = None
+    profile: str = "rfc"
     mss: int = 536
     seed: int = 0
     isn: dict[str, int | None] = dataclasses.field(default_factory=lambda: {"client": None, "server": None})
@@ -139,6 +174,7 @@ class Settings:
 
     def set(self, name: str, value: object, side: str | None = None) -> None:
         """Validate and store one setting (``side`` for per-side ones)."""
+        name = name.replace("_", "-")
         spec = SETTINGS.get(name)
         if spec is None:
             raise ValueError(f"unknown setting {name!r}: the settings are {', '.join(SETTINGS)}")
@@ -151,7 +187,9 @@ class Settings:
         if spec.per_side:
             getattr(self, name)[side] = number
         else:
-            setattr(self, name, number)
+            setattr(self, name.replace("-", "_"), number)
+        if name == "retries":  # every kind of segment
+            self.syn_retries = self.synack_retries = number
 
     def copy(self) -> Settings:
         return dataclasses.replace(self, isn=dict(self.isn), window=dict(self.window))

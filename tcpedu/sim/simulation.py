@@ -16,6 +16,7 @@ from typing import Protocol
 from ..core.endpoint import Endpoint, EndpointConfig, Output
 from ..core.errors import SimulationError
 from ..core.isn import Address, IsnGenerator
+from ..core.profile import Profile
 from ..core.segment import Segment
 from ..core.states import State
 from .history import Record
@@ -107,7 +108,10 @@ class Simulation:
             config.mss = settings.mss
             config.msl_us = settings.msl
             config.rto_us = settings.rto
-            config.max_retransmissions = settings.retries
+            config.profile = profile = Profile.parse(settings.profile)
+            config.max_retransmissions = settings.retries if settings.retries is not None else profile.data_retries
+            config.max_syn_retransmissions = settings.syn_retries
+            config.max_syn_ack_retransmissions = settings.synack_retries
             if config.isn_generator.seed != settings.seed:
                 config.isn_generator = generator
 

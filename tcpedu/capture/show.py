@@ -1,0 +1,72 @@
+"""A replayed capture shown: as text (``tcpedu replay``), and as the ladder diagram's records
+(``tcpedu draw CAPTURE.pcap``), the same ``Record`` objects a simulation's history holds, so
+``tcpedu.render.Ladder`` draws a capture as it draws a run (the capture layer sits below
+render and does not draw)."""
+
+from __future__ import annotations
+
+from ..core.states import State
+from ..sim.history import Record
+from ..sim.network import Packet
+from .replay import Connection, Replay, Step
+
+__all__ = ["format_replay", "records_of_connection"]
+
+_ARROWS = {"client": "client > server", "server": "server > client"}
+_NO_TCB: dict[str, object] = {}
+
+
+def format_replay(replay: Replay, verbose: bool = False) -> str:
+    """Each connection: its remarks, then one line per packet (number, time, direction, the
+    segment with its options, the calls inferred, both ends' states), each surprise under it
+    marked ``!``; the summary last."""
+    lines: list[str] = []
+    for connection in replay.connections:
+        lines.append(connection.title())
+        lines.extend(f"  note: {remark}" for remark in connection.remarks)
+        for step in connection.steps:
+            lines.append(_step_line(step))
+            if verbose:
+                lines.extend(f"        {side}: {note}" for side, note in step.notes)
+            lines.extend(f"      ! {surprise}" for surprise in step.surprises)
+        lines.append("")
+    lines.append(replay.summary())
+    return "\n".join(lines)
+
+
+def _step_line(step: Step) -> str:
+    calls = " ".join(f"{side} {call}()" for side, call in step.calls)
+    calls = f"  [{calls}]" if calls else ""
+    states = step.states
+    mark = "!" if step.surprises else " "
+    return (
+        f"{mark}{step.number:>6} {step.time_us / 1e6:>12.6f}  {_ARROWS[step.sender]}  {step.packet.describe()}{calls}"
+        f"  -> {states['client']} / {states['server']}"
+    )
+
+
+def records_of_connection(connection: Connection) -> list[Record]:
+    """The connection as a run's history: for each packet, a row where it is sent (with the call
+    inferred, if any) and a row where it is taken in, with both ends' states after."""
+    records: list[Record] = []
+    states = (State.CLOSED, State.CLOSED)
+    tcbs = (_NO_TCB, _NO_TCB)
+
+    def add(kind: str, side: str | None, detail: str, time_us: int, packet=None, sent=()) -> None:
+        records.append(Record(len(records), kind, side, detail, time_us, packet, sent, (), (), states, tcbs, ()))
+
+    for step in connection.steps:
+        packet = Packet(step.number, step.sender, step.segment, step.time_us)
+        calls = [call for side, call in step.calls if side == step.sender]
+        for side, call in step.calls:
+            if side != step.sender:
+                add("call", side, call, step.time_us)
+        if calls:
+            add("call", step.sender, " ".join(calls), step.time_us, sent=(packet,))
+        else:
+            add("wait", None, "", step.time_us, sent=(packet,))
+        states = (step.states["client"], step.states["server"])
+        if step.tcbs is not None:
+            tcbs = step.tcbs
+        add("deliver", step.receiver, "", step.time_us, packet=packet)
+    return records
