@@ -218,13 +218,28 @@ def _simulation(args: argparse.Namespace) -> Simulation:
         raise _UserError(f"--profile: {error}") from None
 
 
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a run's history is hundreds of thousands of small
+    objects that live until the process ends, and each collection would walk all of them again
+    (half the time of a long run). Nothing is lost: objects without cycles are freed as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _run(args: argparse.Namespace) -> int:
     script = _load(args.scenario)
-    run = run_script(script, _simulation(args))
-    if args.json:
-        print(json.dumps(run_to_dict(run), separators=(",", ":")))
-    else:
-        print(format_trace(run, verbose=args.verbose, lang=args.lang))
+    with _without_cycle_collection():
+        run = run_script(script, _simulation(args))
+        if args.json:
+            print(json.dumps(run_to_dict(run), separators=(",", ":")))
+        else:
+            print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:
         print(f"tcpedu: {run.error}", file=sys.stderr)
         return EXIT_USAGE

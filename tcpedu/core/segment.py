@@ -46,8 +46,7 @@ class Flags(enum.IntFlag):
 
     def names(self) -> list[str]:
         """The flags set, in the order RFC 9293's figures write them (``["SYN", "ACK"]``)."""
-        value = int(self)
-        return [name for name, bit in _DISPLAY_ORDER if value & bit]
+        return list(_NAMES[int(self) & _ALL_FLAGS])
 
     def __str__(self) -> str:
         return ",".join(self.names()) or "none"
@@ -55,6 +54,8 @@ class Flags(enum.IntFlag):
 
 _DISPLAY_ORDER = (("SYN", 0x02), ("FIN", 0x01), ("RST", 0x04), ("PSH", 0x08), ("URG", 0x20), ("ACK", 0x10))
 _ALL_FLAGS = 0x3F
+_NAMES = tuple(tuple(name for name, bit in _DISPLAY_ORDER if value & bit) for value in range(_ALL_FLAGS + 1))
+"""The names of every combination of flags, by value (``names()`` is on every segment's way out)."""
 
 
 class Segment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..narrator import narrate
+from ..sim.history import arc_dict
 from ..words import in_language
 from .runner import Run, Step
 from .script import Configure, Expect, ExpectRefused
@@ -68,23 +69,50 @@ def _verdict(run: Run) -> str:
 
 
 def _step_dict(step: Step) -> dict[str, object]:
+    # One pass over the records, each packet and note turned into JSON-ready data once: the
+    # same lists, in the same order, as filtering the records (and their ``to_dict()``) per key.
     records = step.records
     last = records[-1] if records else None
-    segments = [p.to_dict() for r in records for p in r.sent if p.copy_of is None]
+    segments: list[object] = []
+    delivered: list[object] = []
+    dropped: list[object] = []
+    duplicated: list[object] = []
+    injected: list[object] = []
+    timers: list[object] = []
+    transitions: list[object] = []
+    notes: list[object] = []
+    for r in records:
+        kind = r.kind
+        packet = r.packet
+        if packet is not None:
+            if kind == "deliver":
+                delivered.append(packet.id)
+            elif kind == "drop":
+                dropped.append(packet.id)
+            elif kind == "inject":
+                injected.append(packet.to_dict())
+        elif kind == "timer":
+            timers.append({"side": r.side, "timer": r.detail, "time": r.time})
+        for p in r.sent:
+            (segments if p.copy_of is None else duplicated).append(p.to_dict())
+        if r.arcs:
+            transitions += [arc_dict(side, arc) for side, arc in r.arcs]
+        if r.notes:
+            notes += [{"side": side, **note.to_dict()} for side, note in r.notes]
     return {
         "line": step.command.line,
         "command": step.command.text,
         "time": step.time_us / 1e6,
         "states": {"client": last.states[0].value, "server": last.states[1].value} if last else None,
         "segments": segments,
-        "delivered": [r.packet.id for r in records if r.kind == "deliver" and r.packet],
-        "dropped": [r.packet.id for r in records if r.kind == "drop" and r.packet],
-        "duplicated": [p.to_dict() for r in records for p in r.sent if p.copy_of is not None],
-        "injected": [r.packet.to_dict() for r in records if r.kind == "inject" and r.packet],
-        "timers": [{"side": r.side, "timer": r.detail, "time": r.time} for r in records if r.kind == "timer"],
-        "transitions": [t for r in records for t in r.to_dict()["transitions"]],
-        "notes": [n for r in records for n in r.to_dict()["notes"]],
-        "tcb": dict(last.to_dict()["tcb"]) if last else None,
+        "delivered": delivered,
+        "dropped": dropped,
+        "duplicated": duplicated,
+        "injected": injected,
+        "timers": timers,
+        "transitions": transitions,
+        "notes": notes,
+        "tcb": {"client": last.tcbs[0], "server": last.tcbs[1]} if last else None,
         "in_flight": list(last.in_flight) if last else [],
     }
 

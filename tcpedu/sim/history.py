@@ -16,7 +16,7 @@ from ..core.states import State
 from ..core.transitions import Arc
 from .network import Packet
 
-__all__ = ["RECORD_KINDS", "Record"]
+__all__ = ["RECORD_KINDS", "Record", "arc_dict"]
 
 RECORD_KINDS = ("call", "deliver", "drop", "duplicate", "inject", "timer", "wait", "configure")
 
@@ -67,7 +67,7 @@ class Record:
             "time": self.time,
             "packet": self.packet.to_dict() if self.packet else None,
             "sent": [packet.to_dict() for packet in self.sent],
-            "transitions": [_arc_dict(side, arc) for side, arc in self.arcs],
+            "transitions": [arc_dict(side, arc) for side, arc in self.arcs],
             "notes": [{"side": side, **note.to_dict()} for side, note in self.notes],
             "states": {"client": self.states[0].value, "server": self.states[1].value},
             "tcb": {"client": self.tcbs[0], "server": self.tcbs[1]},
@@ -75,7 +75,8 @@ class Record:
         }
 
 
-def _arc_dict(side: str, arc: Arc) -> dict[str, object]:
+def arc_dict(side: str, arc: Arc) -> dict[str, object]:
+    """A transition as JSON-ready data, naming the side that took it."""
     return {
         "side": side,
         "from": arc.state.value,
