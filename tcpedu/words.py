@@ -566,6 +566,12 @@ _NOTES_KO: dict[str, str] = {
     "rtt-sample": "RTT 표본 {rtt:g}초: SRTT={srtt:g}초, RTTVAR={rttvar:g}초, RTO={rto:g}초",
     "syn-rto-reset": "SYN을 재전송했으므로 데이터 단계의 RTO를 3초로 설정",
     "time-wait-over": "TIME-WAIT에서 2*MSL이 지남: TCB 삭제",
+    "syn-new-connection": "연결이 없는 {remote}에서 SYN 도착: 새 연결이 SYN을 받고, 리스너는 LISTEN에 그대로 있음",
+    "syn-queue-full": (
+        "SYN 큐가 가득 참 (SYN-RECEIVED 연결 {n}개, backlog {backlog}): "
+        "SYN 쿠키를 끈 Linux(tcp_syncookies=0)처럼 SYN을 버림"
+    ),
+    "connection-removed": "{remote} 연결 삭제: 같은 4-tuple의 다음 SYN은 리스너가 받음 (리스너 상태: {state})",
 }
 
 WORDS.update({f"note.{code}": (NOTE_TEXTS[code][0], korean) for code, korean in _NOTES_KO.items()})

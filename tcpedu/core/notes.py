@@ -101,6 +101,20 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
     "rtt-sample": ("RTT sample {rtt:g} s: SRTT={srtt:g} s, RTTVAR={rttvar:g} s, RTO={rto:g} s", "RFC 6298 2.2-2.3"),
     "syn-rto-reset": ("the SYN was retransmitted: RTO set to 3 s for the data phase", "RFC 6298 5.7"),
     "time-wait-over": ("2*MSL elapsed in TIME-WAIT: TCB deleted", "RFC 9293 3.10.8"),
+    # a host's listener and its connections (core/host.py)
+    "syn-new-connection": (
+        "a SYN from {remote}, which has no connection here: a new connection takes it, the listener stays in LISTEN",
+        "RFC 9293 3.10.7.2 (Linux: a request sock in the listen socket's SYN queue)",
+    ),
+    "syn-queue-full": (
+        "the SYN queue is full ({n} connections in SYN-RECEIVED, backlog {backlog}): the SYN is dropped, "
+        "as Linux does without SYN cookies (tcp_syncookies=0)",
+        "Linux tcp_conn_request, RFC 4987 3.1",
+    ),
+    "connection-removed": (
+        "the connection with {remote} is gone; its 4-tuple's next SYN goes to the listener ({state})",
+        "RFC 9293 3.10.7.4 (return to LISTEN: the listener's state)",
+    ),
 }
 
 
