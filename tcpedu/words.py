@@ -580,6 +580,12 @@ _NOTES_KO: dict[str, str] = {
         "TIME-WAIT에서 순서 번호가 이전 연결의 RCV.NXT보다 큰 새 SYN 도착 (SEG.SEQ={seq}, RCV.NXT={rcv_nxt}): "
         "리눅스는 새 연결을 엶"
     ),
+    "syn-new-connection": "연결이 없는 {remote}에서 SYN 도착: 새 연결이 SYN을 받고, 리스너는 LISTEN에 그대로 있음",
+    "syn-queue-full": (
+        "SYN 큐가 가득 참 (SYN-RECEIVED 연결 {n}개, backlog {backlog}): "
+        "SYN 쿠키를 끈 Linux(tcp_syncookies=0)처럼 SYN을 버림"
+    ),
+    "connection-removed": "{remote} 연결 삭제: 같은 4-tuple의 다음 SYN은 리스너가 받음 (리스너 상태: {state})",
 }
 
 WORDS.update({f"note.{code}": (NOTE_TEXTS[code][0], korean) for code, korean in _NOTES_KO.items()})

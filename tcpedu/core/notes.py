@@ -124,6 +124,20 @@ NOTE_TEXTS: dict[str, tuple[str, str]] = {
         "a new SYN with SEG.SEQ={seq} above RCV.NXT={rcv_nxt} in TIME-WAIT: Linux opens a new connection",
         "Linux tcp_timewait_state_process, RFC 1122 4.2.2.13",
     ),
+    # a host's listener and its connections (core/host.py)
+    "syn-new-connection": (
+        "a SYN from {remote}, which has no connection here: a new connection takes it, the listener stays in LISTEN",
+        "RFC 9293 3.10.7.2 (Linux: a request sock in the listen socket's SYN queue)",
+    ),
+    "syn-queue-full": (
+        "the SYN queue is full ({n} connections in SYN-RECEIVED, backlog {backlog}): the SYN is dropped, "
+        "as Linux does without SYN cookies (tcp_syncookies=0)",
+        "Linux tcp_conn_request, RFC 4987 3.1",
+    ),
+    "connection-removed": (
+        "the connection with {remote} is gone; its 4-tuple's next SYN goes to the listener ({state})",
+        "RFC 9293 3.10.7.4 (return to LISTEN: the listener's state)",
+    ),
 }
 
 
