@@ -31,7 +31,7 @@ def client(local=ALICE, isn=100) -> Endpoint:
 
 
 def listening(backlog: int = 128, retries: int = 6, isn: int = 300) -> Host:
-    host = Host("server", SERVER, EndpointConfig(isn=isn, max_retransmissions=retries), backlog=backlog)
+    host = Host("server", SERVER, EndpointConfig(isn=isn, max_retransmissions=retries, max_syn_ack_retransmissions=retries), backlog=backlog)
     host.call("listen", 0)
     host.drain()
     return host
