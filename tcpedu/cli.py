@@ -32,6 +32,7 @@ from .scenario import (
     run_to_dict,
     scenario_names,
     scenario_source,
+    simulation_for,
 )
 from .scenario.script import Script
 from .sim.simulation import Simulation
@@ -198,8 +199,9 @@ def _decoded(data: bytes, where: str) -> str:
         raise _UserError(f"{where}: not a text file (scenario files are UTF-8 text)") from None
 
 
-def _simulation(args: argparse.Namespace) -> Simulation:
-    """A simulation with the learner's endpoints where ``--client``/``--server`` name them."""
+def _simulation(args: argparse.Namespace, script: Script) -> Simulation:
+    """A simulation with the parties ``script`` names, and the learner's endpoints where
+    ``--client``/``--server`` name them."""
     endpoints = {}
     for side in ("client", "server"):
         spec = getattr(args, side)
@@ -210,10 +212,14 @@ def _simulation(args: argparse.Namespace) -> Simulation:
                 endpoints[side] = endpoint_class(spec)
             except ValueError as error:
                 raise _UserError(f"--{side} {error}") from None
-    if args.profile is None:
-        return Simulation(endpoints=endpoints)
+    if script.host and "server" in endpoints:
+        raise _UserError(
+            f"--server: {script.filename} needs a listening server with a connection per client, "
+            "which is the reference engine's"
+        )
+    options = {} if args.profile is None else {"profile": args.profile}
     try:
-        return Simulation(endpoints=endpoints, profile=args.profile)
+        return simulation_for(script, endpoints=endpoints, **options)
     except ValueError as error:
         raise _UserError(f"--profile: {error}") from None
 
@@ -235,7 +241,7 @@ def _without_cycle_collection() -> Iterator[None]:
 def _run(args: argparse.Namespace) -> int:
     script = _load(args.scenario)
     with _without_cycle_collection():
-        run = run_script(script, _simulation(args))
+        run = run_script(script, _simulation(args, script))
         if args.json:
             print(json.dumps(run_to_dict(run), separators=(",", ":")))
         else:
@@ -257,7 +263,7 @@ def _draw(args: argparse.Namespace) -> int:
     if _is_capture(args.scenario):
         return _draw_capture(args)
     script = _load(args.scenario)
-    run = run_script(script, _simulation(args))
+    run = run_script(script, _simulation(args, script))
     if run.error is not None:
         raise _UserError(f"{run.error} (nothing drawn)")
     steps = run.steps
@@ -344,7 +350,7 @@ def _export(args: argparse.Namespace) -> int:
     from .capture import CaptureError, write_pcap
 
     script = _load(args.scenario)
-    run = run_script(script, _simulation(args))
+    run = run_script(script, _simulation(args, script))
     if run.error is not None:
         raise _UserError(f"{run.error} (nothing written)")
     records = [record for step in run.steps for record in step.records]

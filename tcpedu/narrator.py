@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from .sim.history import Record
 from .sim.network import Packet
-from .words import WORDS, in_language, language_index, note_text, word
+from .words import WORDS, in_language, language_index, note_text, side_name, word
 
 __all__ = ["CONSEQUENCES", "EVENTS", "ROUTINE_NOTES", "Line", "narrate", "packet_text"]
 
@@ -80,7 +80,7 @@ def packet_text(packet: Packet, lang: str = "en") -> str:
     if packet.injected:
         extra.append(word("ladder.injected", lang))
     suffix = f" ({', '.join(extra)})" if extra else ""
-    sender, receiver = (word(f"side.{side}", lang) for side in (packet.sender, packet.receiver))
+    sender, receiver = (side_name(side, lang) for side in (packet.sender, packet.receiver))
     return f"#{packet.id} {sender} -> {receiver} {packet.segment.describe()}{suffix}"
 
 
@@ -106,7 +106,7 @@ def narrate(
 
 
 def _side(side: str | None, lang: str) -> str:
-    return word(f"side.{side}", lang) if side else ""
+    return side_name(side, lang) if side else ""
 
 
 def _record_lines(record: Record, lang: str, routine: bool) -> list[Line]:

@@ -26,6 +26,7 @@ __all__ = [
     "in_language",
     "language_index",
     "note_text",
+    "side_name",
     "state_gloss",
     "word",
 ]
@@ -44,6 +45,8 @@ def language_index(lang: str) -> int:
 WORDS: dict[str, tuple[str, str]] = {
     "side.client": ("client", "클라이언트"),
     "side.server": ("server", "서버"),
+    "side.numbered_client": ("client {number}", "클라이언트 {number}"),
+    "side.connection": ("server (its connection with {peer})", "서버({peer} 쪽 연결)"),
     # the state diagram's legend
     "legend.client_path": ("client's usual path", "클라이언트의 일반 경로"),
     "legend.server_path": ("server's usual path", "서버의 일반 경로"),
@@ -68,6 +71,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "ladder.time_wait_restart": ("FIN again: 2*MSL restarts", "FIN 재수신: 2*MSL 재시작"),
     "ladder.wait": ("wait {seconds} s", "{seconds}초 대기"),
     "ladder.time": ("time (s)", "시각 (초)"),
+    "ladder.outside": ("other addresses", "다른 주소"),
+    "ladder.on_connection": ("{call} on the connection with {peer}", "{peer} 쪽 연결에서 {call}"),
     "ladder.relative": ("relative numbers: seq and ack counted from each side's ISN", "상대 번호: 각 쪽 ISN 기준"),
     # the stepping widget
     "call.listen": ("listen", "listen (연결 대기)"),
@@ -597,6 +602,19 @@ def word(key: str, lang: str = "en", **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``{name}`` fields filled from ``values``."""
     text = WORDS[key][language_index(lang)]
     return text.format(**values) if values else text
+
+
+def side_name(side: str, lang: str = "en") -> str:
+    """A side as a learner reads it: ``client2`` is "client 2", ``server/client2`` the server's
+    connection with client 2; an address outside the simulation stays as it is."""
+    if side in ("client", "server"):
+        return word(f"side.{side}", lang)
+    _owner, mark, peer = side.partition("/")
+    if mark:
+        return word("side.connection", lang, peer=side_name(peer, lang))
+    if side.startswith("client") and side[6:].isdigit():
+        return word("side.numbered_client", lang, number=side[6:])
+    return side
 
 
 def note_text(note: Note, lang: str = "en") -> str:

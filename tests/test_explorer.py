@@ -420,3 +420,8 @@ def test_a_learners_endpoint_plays_a_side_and_its_errors_are_shown_not_raised(tm
     assert stub.model.last.message.startswith("NotImplementedError: write connect (endpoint.py, line ")
     assert stub.model.simulation.states == {"client": State.CLOSED, "server": State.LISTEN}  # as before the step
     assert "write connect" in stub.picture["happened"]
+
+
+def test_a_scenario_with_a_listening_host_is_refused_with_where_to_see_it():
+    with pytest.raises(ValueError, match=r"connection per client.*tcpedu draw"):
+        explore("server listen\nclient2 connect\n")

@@ -31,7 +31,8 @@ def client(local=ALICE, isn=100) -> Endpoint:
 
 
 def listening(backlog: int = 128, retries: int = 6, isn: int = 300) -> Host:
-    host = Host("server", SERVER, EndpointConfig(isn=isn, max_retransmissions=retries, max_syn_ack_retransmissions=retries), backlog=backlog)
+    config = EndpointConfig(isn=isn, max_retransmissions=retries, max_syn_ack_retransmissions=retries)
+    host = Host("server", SERVER, config, backlog=backlog)
     host.call("listen", 0)
     host.drain()
     return host

@@ -117,6 +117,13 @@ class Host:
         child = self.children.get(remote)
         return done + child.received if child is not None else bytearray(done)
 
+    def received_from_all(self) -> bytearray:
+        """Every octet the application read, from every remote, one remote after the other."""
+        data = bytearray()
+        for remote in dict.fromkeys([*self._received, *self.children]):
+            data += self.received_from(remote)
+        return data
+
     def timers(self) -> dict[str, int]:
         """Each kind of timer running on any connection, and when the earliest is due."""
         running: dict[str, int] = {}

@@ -1,6 +1,8 @@
 """The ladder (sequence) diagram of a run: the picture every textbook draws by hand.
 
-Two lifelines, the client's and the server's, with time running downwards: one row per
+Two lifelines, the client's and the server's (one per client where there are several, and
+one for addresses outside the simulation where a spoofed segment comes from or goes to; a
+listening server's connections write their states on the server's), with time running downwards: one row per
 happening of the run's history (a call, a delivery, a loss, a duplicate, an injected segment,
 a timer, the clock moving on). Each segment is an arrow from its sender's row to its
 receiver's row, labelled with its id, flags, seq, ack and length; what textbooks leave out is
@@ -25,9 +27,10 @@ from ..core.seqnum import seq_sub
 from ..core.states import State
 from ..sim.history import Record
 from ..sim.network import Packet
-from ..words import language_index, word
+from ..sim.settings import SIDES, is_side
+from ..words import language_index, side_name, word
 from . import tools
-from .colours import SIDE_COLOURS
+from .colours import SIDE_COLOURS, side_colours
 from .template import picture_bundle, xml_text
 
 __all__ = ["Ladder", "Mark", "ladder_of"]
@@ -36,7 +39,6 @@ _FONT = "Helvetica,Arial,NanumGothic,sans-serif"
 _WIDTH = 1000
 _CLIENT_X = 250.0
 _SERVER_X = _WIDTH - 250.0
-_MID_X = (_CLIENT_X + _SERVER_X) / 2
 _TOP = 92.0  # the first row's y
 _ROW = 36.0
 _BOTTOM_MARGIN = 40.0
@@ -49,6 +51,30 @@ _LABEL_FRACTIONS = (0.42, 0.3, 0.54, 0.2, 0.64, 0.76)
 _LOST_AT = 0.7  # a lost segment's arrow stops this far along its way
 _IN_FLIGHT_AT = 0.6
 _LIFELINE_X = {"client": _CLIENT_X, "server": _SERVER_X}
+_LANE_SPACING = 320.0  # between lifelines, where there are more than two
+OUTSIDE = "outside"
+"""The lane of addresses outside the simulation (a spoofed SYN's source, where its SYN,ACK goes)."""
+
+
+def _lanes_for(records: Sequence[Record]) -> dict[str, float]:
+    """Each lifeline's x: the clients, the server, and the outside lane where a packet needs it."""
+    if not records:
+        return dict(_LIFELINE_X)
+    sides = tuple(side for side in records[0].sides if "/" not in side)
+    outside = any(
+        _is_outside(name, sides)
+        for record in records
+        for packet in ((record.packet,) if record.packet is not None else ()) + record.sent
+        for name in (packet.sender, packet.receiver)
+    )
+    lanes = [*sides, OUTSIDE] if outside else list(sides)
+    if tuple(lanes) == SIDES:
+        return dict(_LIFELINE_X)
+    return {lane: _CLIENT_X + index * _LANE_SPACING for index, lane in enumerate(lanes)}
+
+
+def _is_outside(name: str, sides: Sequence[str]) -> bool:
+    return name not in sides and "/" not in name and not is_side(name)
 
 
 class _Arrow:
@@ -99,13 +125,17 @@ class Ladder:
         self.marks = tuple(marks)
         self._packet_marks = {m.packet: m.text for m in self.marks if m.packet is not None and not m.ghost}
         self._ghosts = {m.packet: m.text for m in self.marks if m.packet is not None and m.ghost}
+        records = list(records)
         self.records: list[Record] = []
+        self._lanes = _lanes_for(records)
+        """Each lifeline's x, by side (and ``OUTSIDE``)."""
+        self._width = max(self._lanes.values()) + 250
         self._rows = 0
         self._static: list[str] = []  # rows once drawn never change
         self._arrows: dict[int, _Arrow] = {}
-        self._states: tuple[State, State] = (State.CLOSED, State.CLOSED)
+        self._states: dict[str, State] = {}
         self._time_us: int | None = None
-        self._tcbs: tuple[dict[str, object], dict[str, object]] | None = None
+        self._previous: Record | None = None
         self._time_wait: dict[str, _TimeWaitSpan] = {}  # the sides in TIME-WAIT now
         self._time_wait_spans: list[str] = []
         for record in records:
@@ -126,9 +156,12 @@ class Ladder:
 
     def add(self, record: Record) -> None:
         """Draw one more record of the history."""
-        previous_tcbs = self._tcbs
+        if _lanes_for([*self.records[:1], record]).keys() - self._lanes.keys():  # a lane more: lay out again
+            self.__init__([*self.records, record], self.lang, self.relative, self.title, self.marks)
+            return
+        previous_tcbs = self._previous
         self.records.append(record)
-        self._tcbs = record.tcbs
+        self._previous = record
         if record.kind == "configure":
             return
         if record.kind == "wait" and record.time_us == self._time_us and not record.sent:
@@ -174,6 +207,9 @@ class Ladder:
                 start_row = next_row
                 next_row += 1
             arrow = _Arrow(sent, start_row, self._segment_label(sent, record, previous_tcbs))
+            if self._lane_of(sent.receiver) == OUTSIDE:  # it leaves the simulation: nobody here receives it
+                arrow.fate = "away"
+                arrow.end_row = start_row + 0.35  # nearly level, clear of the state boxes beside the server
             self._arrows[sent.id] = arrow
         self._rows = max(self._rows, next_row)
         self._state_changes(record, row)
@@ -185,6 +221,23 @@ class Ladder:
     # ------------------------------------------------------------------------------------------
     # Drawing
 
+    def _lane_of(self, side: str) -> str:
+        """The lifeline a side is drawn on: its own, the server's for its connections, or the outside."""
+        if side in self._lanes:
+            return side
+        owner, mark, _peer = side.partition("/")
+        if mark and owner in self._lanes:
+            return owner
+        return OUTSIDE if OUTSIDE in self._lanes else side
+
+    def _x(self, side: str) -> float:
+        return self._lanes[self._lane_of(side)]
+
+    @staticmethod
+    def _outward(side: str) -> int:
+        """Which way a side's notes go from its lifeline: the server's right, everyone else's left."""
+        return 1 if side.partition("/")[0] == "server" else -1
+
     @property
     def height(self) -> float:
         return _TOP + max(self._rows, 1) * _ROW + _BOTTOM_MARGIN
@@ -192,38 +245,41 @@ class Ladder:
     def svg(self) -> str:
         """The diagram as SVG text."""
         height = self.height
+        width = self._width
         bottom = height - _BOTTOM_MARGIN + 8
         open_spans = [self._time_wait_bracket(span) for span in self._time_wait.values()]
+        more = [side_colours(lane)[0] for lane in self._lanes if lane not in SIDE_COLOURS]
         head = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_WIDTH}" height="{height:.0f}" '
-            f'viewBox="0 0 {_WIDTH} {height:.0f}" font-family="{_FONT}" class="ladder">',
-            _DEFS + (_GHOST_DEFS if self._ghosts else ""),
-            f'<rect x="0" y="0" width="{_WIDTH}" height="{height:.0f}" fill="white"/>',
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{_FONT}" class="ladder">',
+            _DEFS + (_GHOST_DEFS if self._ghosts else "") + ("<defs>" + _arrow_heads(more) + "</defs>" if more else ""),
+            f'<rect x="0" y="0" width="{width:.0f}" height="{height:.0f}" fill="white"/>',
         ]
         if self.title:
             head.append(
-                f'<text x="{_WIDTH / 2:.0f}" y="20" text-anchor="middle" font-size="14" '
+                f'<text x="{width / 2:.0f}" y="20" text-anchor="middle" font-size="14" '
                 f'font-weight="bold" fill="#222">{xml_text(self.title)}</text>'
             )
         if self.relative:
             head.append(
-                f'<text x="{_WIDTH / 2:.0f}" y="{height - 12:.0f}" text-anchor="middle" font-size="10" '
+                f'<text x="{width / 2:.0f}" y="{height - 12:.0f}" text-anchor="middle" font-size="10" '
                 f'fill="#555">{xml_text(word("ladder.relative", self.lang))}</text>'
             )
         head.append(f'<text x="10" y="58" font-size="10" fill="#666">{xml_text(word("ladder.time", self.lang))}</text>')
-        for side in ("client", "server"):
-            x = _LIFELINE_X[side]
-            line, fill = SIDE_COLOURS[side]
+        for side, x in self._lanes.items():
+            line, fill = side_colours(side)
+            name = word("ladder.outside", self.lang) if side == OUTSIDE else side_name(side, self.lang)
+            dash = ' stroke-dasharray="4,4"' if side == OUTSIDE else ""
+            box = max(90, 8 * len(name) + 16)
             head.append(
                 f'<g class="lifeline" data-side="{side}">'
-                f'<rect x="{x - 45:.0f}" y="30" width="90" height="24" rx="5" fill="{fill}" stroke="{line}"/>'
+                f'<rect x="{x - box / 2:.0f}" y="30" width="{box}" height="24" rx="5" fill="{fill}" stroke="{line}"/>'
                 f'<text x="{x:.0f}" y="47" text-anchor="middle" font-size="13" font-weight="bold" fill="{line}">'
-                f"{xml_text(word('side.' + side, self.lang))}</text>"
-                f'<line x1="{x:.0f}" y1="54" x2="{x:.0f}" y2="{bottom:.0f}" stroke="#888" stroke-width="1.5"/>'
+                f"{xml_text(name)}</text>"
+                f'<line x1="{x:.0f}" y1="54" x2="{x:.0f}" y2="{bottom:.0f}" stroke="#888" stroke-width="1.5"{dash}/>'
                 "</g>"
             )
-        head.append(self._state_box("client", _TOP - 22, State.CLOSED))
-        head.append(self._state_box("server", _TOP - 22, State.CLOSED))
+        head.extend(self._state_box(side, _TOP - 22, State.CLOSED) for side in self._lanes if side != OUTSIDE)
         # Arrows are drawn afresh, oldest first, so each label can keep out of the way of the
         # labels before it whatever order the segments' fates were learnt in.
         placed: list[_LabelBox] = []
@@ -277,13 +333,16 @@ class Ladder:
     def _side_note(self, side: str | None, y: float, text: str, kind: str) -> str:
         if side is None:
             return ""
-        x = _LIFELINE_X[side]
+        x = self._x(side)
         # The note goes outside the lifelines, beyond the state boxes.
-        if side == "client":
+        if self._outward(side) < 0:
             tx, anchor = x - 112, "end"
         else:
             tx, anchor = x + 112, "start"
-        colour = SIDE_COLOURS[side][0] if kind == "call" else "#8a5a00"
+        _owner, mark, peer = side.partition("/")
+        if mark:  # a call on one of a listening server's connections
+            text = word("ladder.on_connection", self.lang, call=text, peer=side_name(peer, self.lang))
+        colour = side_colours(side)[0] if kind == "call" else "#8a5a00"
         style = ' font-style="italic"' if kind == "call" else ""
         return (
             f'<g class="{kind}" data-side="{side}"><circle cx="{x:.0f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
@@ -291,11 +350,10 @@ class Ladder:
             f'fill="{colour}">{xml_text(text)}</text></g>'
         )
 
-    @staticmethod
-    def _side_mark(side: str, y: float, text: str) -> str:
+    def _side_mark(self, side: str, y: float, text: str) -> str:
         """A red ring on ``side``'s lifeline at ``y``, and ``text`` beside it, inwards."""
-        x = _LIFELINE_X[side]
-        tx, anchor = (x + 16, "start") if side == "client" else (x - 16, "end")
+        x = self._x(side)
+        tx, anchor = (x + 16, "start") if self._outward(side) < 0 else (x - 16, "end")
         return (
             f'<g class="mark side-mark" data-side="{side}"><circle cx="{x:.0f}" cy="{y:.1f}" r="11" fill="none" '
             f'stroke="{_LOST}" stroke-width="2.5"/><text x="{tx:.0f}" y="{y + 20:.1f}" text-anchor="{anchor}" '
@@ -303,11 +361,10 @@ class Ladder:
             f'paint-order="stroke">{xml_text(text)}</text></g>'
         )
 
-    @staticmethod
-    def _timer_mark(side: str | None, y: float) -> str:
+    def _timer_mark(self, side: str | None, y: float) -> str:
         if side is None:  # pragma: no cover - timers always belong to a side
             return ""
-        x = _LIFELINE_X[side]
+        x = self._x(side)
         return (
             f'<g class="timer-mark"><circle cx="{x:.0f}" cy="{y:.1f}" r="7" fill="white" stroke="#8a5a00" '
             f'stroke-width="1.5"/><line x1="{x:.0f}" y1="{y:.1f}" x2="{x:.0f}" y2="{y - 5:.1f}" '
@@ -316,11 +373,14 @@ class Ladder:
         )
 
     def _state_box(self, side: str, y: float, state: State) -> str:
-        x = _LIFELINE_X[side]
-        cx = x - 58 if side == "client" else x + 58
-        line, fill = SIDE_COLOURS[side]
+        x = self._x(side)
+        line, fill = side_colours(side)
         text = state.value
+        _owner, mark, peer = side.partition("/")
+        if mark:  # a listening server's connection: whose it is, then its state
+            text = f"{side_name(peer, self.lang)}: {text}"
         width = 8 + 6.6 * len(text)
+        cx = x + self._outward(side) * max(58, width / 2 + 12)
         return (
             f'<g class="state" data-side="{side}" data-state="{state.value}">'
             f'<rect x="{cx - width / 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="18" rx="4" '
@@ -330,33 +390,39 @@ class Ladder:
 
     def _state_changes(self, record: Record, row: int) -> None:
         y = self._y(row)
-        for index, side in enumerate(("client", "server")):
-            before, after = self._states[index], record.states[index]
+        states = dict(zip(record.sides, record.states, strict=True))
+        on_lane: dict[str, int] = {}  # a listening server's connections that changed at once stack up
+        for side in dict.fromkeys([*self._states, *states]):
+            before, after = self._states.get(side, State.CLOSED), states.get(side, State.CLOSED)
             span = self._time_wait.get(side)
             if span is not None and before is after and _restarted_time_wait(record, side):
                 span.restart(row, record)
             if before is after:
                 continue
-            self._static.append(self._state_box(side, y + 14, after))
+            lane = self._lane_of(side)
+            stacked = on_lane.get(lane, 0)
+            on_lane[lane] = stacked + 1
+            self._static.append(self._state_box(side, y + 14 + 20 * stacked, after))
             if span is not None:
                 span.end_row = row
                 self._time_wait_spans.append(self._time_wait_bracket(self._time_wait.pop(side)))
             if after is State.TIME_WAIT:
                 self._time_wait[side] = _TimeWaitSpan(side, row + 0.4, record)
-        self._states = record.states
+        self._states = states
 
     def _time_wait_bracket(self, span: _TimeWaitSpan) -> str:
         """TIME-WAIT as a bracket beside the lifeline from entry to exit, labelled with its
         2*MSL, with a tick where a retransmitted FIN restarted the timer."""
         side = span.side
-        x = _LIFELINE_X[side] + (-9 if side == "client" else 9)
+        outward = self._outward(side)
+        x = self._x(side) + 9 * outward
         closed = span.end_row is not None
         y1, y2 = self._y(span.start_row), self._y(span.end_row if closed else self._rows - 0.5)
         seconds = f"{span.length_us / 1e6:.6g}" if span.length_us is not None else "?"
         text = word("ladder.time_wait", self.lang, seconds=seconds)
-        tick = -5 if side == "client" else 5
-        tx = x + (-10 if side == "client" else 10)
-        anchor = "end" if side == "client" else "start"
+        tick = 5 * outward
+        tx = x + 10 * outward
+        anchor = "end" if outward < 0 else "start"
         end_tick = f" L{x + tick:.1f},{y2:.1f}" if closed else ""
         dash = "" if closed else ' stroke-dasharray="4,3"'
         restarts = "".join(
@@ -381,9 +447,9 @@ class Ladder:
         segment = packet.segment
         seq, ack = segment.seq, segment.ack
         if self.relative:
-            sender_tcb = _tcb_with_iss(record.tcb_of(packet.sender), previous_tcbs, packet.sender)
+            sender_tcb = _tcb_with_iss(record, previous_tcbs, packet.sender, packet.receiver)
             if packet.injected:
-                receiver_tcb = _tcb_with_iss(record.tcb_of(packet.receiver), previous_tcbs, packet.receiver)
+                receiver_tcb = _tcb_with_iss(record, previous_tcbs, packet.receiver, packet.sender)
                 seq = _relative(seq, receiver_tcb.get("IRS") if receiver_tcb else None)
                 ack = _relative(ack, receiver_tcb.get("ISS") if receiver_tcb else None)
             elif sender_tcb is not None:
@@ -409,28 +475,35 @@ class Ladder:
     def _draw_arrow(self, arrow: _Arrow, placed: list[_LabelBox]) -> str:
         packet = arrow.packet
         receiver = packet.receiver
-        x2 = _LIFELINE_X[receiver]
-        x1 = _MID_X if arrow.start_side is None else _LIFELINE_X[arrow.start_side]
+        x2 = self._x(receiver)
+        if arrow.start_side is not None:
+            x1 = self._x(arrow.start_side)
+        elif self._lane_of(packet.sender) == OUTSIDE:  # crafted with an outside source: from there
+            x1 = self._x(packet.sender)
+        else:  # crafted: from between the two
+            x1 = (self._x(packet.sender) + x2) / 2
         y1 = self._y(arrow.start_row)
         fate = arrow.fate
         # Where the arrow would arrive: its delivery row, or (lost, in flight) where it was
         # heading when it was lost, or the diagram's end.
         full_y = self._y(arrow.end_row if arrow.end_row is not None else self._rows)
-        reach = {"delivered": 1.0, "lost": _LOST_AT, "in-flight": _IN_FLIGHT_AT}[fate]
+        reach = {"delivered": 1.0, "away": 1.0, "lost": _LOST_AT, "in-flight": _IN_FLIGHT_AT}[fate]
         if packet.id in self._ghosts:  # as far as a delivered one would go, or halfway
             reach = 1.0 if fate == "delivered" else _IN_FLIGHT_AT
         end_x, end_y = x1 + (x2 - x1) * reach, y1 + (full_y - y1) * reach
         ghost = self._ghosts.get(packet.id)
-        colour = _GHOST if ghost is not None else _INJECTED if packet.injected else SIDE_COLOURS[packet.sender][0]
+        colour = _GHOST if ghost is not None else _INJECTED if packet.injected else side_colours(packet.sender)[0]
         dash = ""
         if ghost is not None:
             dash = ' stroke-dasharray="3,3"'
             fate = "ghost"
-        elif packet.copy_of is not None or fate == "in-flight":
+        elif packet.copy_of is not None or fate in ("in-flight", "away"):
             dash = ' stroke-dasharray="6,4"'
         elif packet.tag == "retransmission":
             dash = ' stroke-dasharray="10,3"'
-        marker = f' marker-end="url(#ladder-arrow-{_marker_name(colour)})"' if fate in ("delivered", "ghost") else ""
+        marker = (
+            f' marker-end="url(#ladder-arrow-{_marker_name(colour)})"' if fate in ("delivered", "ghost", "away") else ""
+        )
         marked = self._packet_marks.get(packet.id)
         parts = [
             f'<g class="segment {fate}{" marked" if marked is not None else ""}" id="segment-{packet.id}" '
@@ -566,14 +639,15 @@ def _relative(value: int, origin: object) -> int:
     return seq_sub(value, origin) if isinstance(origin, int) else value
 
 
-def _tcb_with_iss(tcb: dict[str, object], previous_tcbs, side: str) -> dict[str, object] | None:
-    """The sender's TCB when it sent: after an ABORT or a crash it is gone, so the one before."""
-    if tcb.get("ISS") is not None:
-        return tcb
-    if previous_tcbs is not None:
-        before = previous_tcbs[0 if side == "client" else 1]
-        if before.get("ISS") is not None:
-            return before
+def _tcb_with_iss(record: Record, previous: Record | None, side: str, peer: str) -> dict[str, object] | None:
+    """``side``'s TCB for a segment with ``peer`` (a listening server's: its connection with the
+    peer), as it was when the segment was sent: after an ABORT or a crash it is gone, so the one before."""
+    connection = f"{side}/{peer}"
+    for when in (record, previous):
+        if when is not None:
+            tcb = when.tcb_of(connection if connection in when.sides else side)
+            if tcb.get("ISS") is not None:
+                return tcb
     return None
 
 

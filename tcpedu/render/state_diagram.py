@@ -22,7 +22,7 @@ from ..core.states import State
 from ..core.transitions import ARCS, SWITCHED_ARCS, TABLE, Arc
 from ..sim.history import Record
 from ..sim.settings import SIDES
-from ..words import describe_state, language_index, state_gloss, word
+from ..words import describe_state, language_index, side_name, state_gloss, word
 from . import tools
 from .colours import SIDE_COLOURS
 from .errors import DiagramError
@@ -482,7 +482,7 @@ class StateDiagram:
         described = []
         for side, arc in last:
             edge = self._edge_of.get(arc)
-            text = f"{word('side.' + side, self.lang)}: {arc.state} → {arc.target} ({arc.label})"
+            text = f"{side_name(side, self.lang)}: {arc.state} → {arc.target} ({arc.label})"
             if edge is None:  # not drawn at this level of detail: the caption names it
                 described.append(f"{text} [{word('diagram.not_drawn', self.lang)}]")
                 continue

@@ -2,7 +2,7 @@
 
 from .library import closest_scenario, load_scenario, scenario_names, scenario_source
 from .report import format_trace, run_to_dict
-from .runner import CheckResult, Player, Run, Step, run_script
+from .runner import CheckResult, Player, Run, Step, run_script, simulation_for
 from .script import ScenarioError, Script, parse
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "run_to_dict",
     "scenario_names",
     "scenario_source",
+    "simulation_for",
 ]

@@ -28,15 +28,20 @@ def format_trace(run: Run, verbose: bool = False, lang: str = "en") -> str:
     heading = script.filename + (f": {title}" if title else "")
     out.append(heading)
     out.append("")
-    out.append(f"{'line':>4}  {'time':>8}  {'command':<{_WIDTH}}  {'client':<13} server")
+    sim = run.simulation
+    sides = sim.sides  # the clients and the server (a host's listener); its connections are narrated
+    out.append(
+        f"{'line':>4}  {'time':>8}  {'command':<{_WIDTH}}  " + " ".join(f"{side:<13}" for side in sides).rstrip()
+    )
     steps = {id(step.command): step for step in run.steps}
     checks = {id(check.command): check for check in run.checks}
-    sim = run.simulation
     for command in run.executed:
         step = steps.get(id(command))
         if step is not None:
-            states = step.records[-1].states if step.records else (sim.client.state, sim.server.state)
-            out.append(_command_line(command.line, step.time_us, command.text, f"{states[0]!s:<13} {states[1]}"))
+            last = step.records[-1] if step.records else None
+            states = [last.state_of(side) if last else sim.state(side) for side in sides]
+            columns = " ".join(f"{state!s:<13}" for state in states).rstrip()
+            out.append(_command_line(command.line, step.time_us, command.text, columns))
             out.extend(f"{'':>16}{line}" for line in _step_lines(script, step, verbose, lang))
         elif isinstance(command, (Expect, ExpectRefused)):
             check = checks[id(command)]
@@ -103,7 +108,7 @@ def _step_dict(step: Step) -> dict[str, object]:
         "line": step.command.line,
         "command": step.command.text,
         "time": step.time_us / 1e6,
-        "states": {"client": last.states[0].value, "server": last.states[1].value} if last else None,
+        "states": {side: state.value for side, state in zip(last.sides, last.states, strict=True)} if last else None,
         "segments": segments,
         "delivered": delivered,
         "dropped": dropped,
@@ -112,9 +117,23 @@ def _step_dict(step: Step) -> dict[str, object]:
         "timers": timers,
         "transitions": transitions,
         "notes": notes,
-        "tcb": {"client": last.tcbs[0], "server": last.tcbs[1]} if last else None,
+        "tcb": dict(zip(last.sides, last.tcbs, strict=True)) if last else None,
         "in_flight": list(last.in_flight) if last else [],
     }
+
+
+def _final_states(sim) -> list[tuple[str, object]]:
+    parts = [(side, sim.endpoints[side]) for side in sim.sides]
+    if sim.is_host:
+        parts += sim.server.connections()
+    return [(side, endpoint.state) for side, endpoint in parts]
+
+
+def _final_tcbs(sim) -> list[tuple[str, object]]:
+    parts = [(side, sim.endpoints[side]) for side in sim.sides]
+    if sim.is_host:
+        parts += sim.server.connections()
+    return [(side, endpoint.snapshot()) for side, endpoint in parts]
 
 
 def run_to_dict(run: Run) -> dict[str, object]:
@@ -134,8 +153,8 @@ def run_to_dict(run: Run) -> dict[str, object]:
         "error": {"line": run.error.line, "message": run.error.message} if run.error is not None else None,
         "final": {
             "time": sim.time,
-            "states": {"client": sim.client.state.value, "server": sim.server.state.value},
-            "tcb": {"client": sim.client.snapshot(), "server": sim.server.snapshot()},
+            "states": {side: state.value for side, state in _final_states(sim)},
+            "tcb": {side: tcb for side, tcb in _final_tcbs(sim)},
             "in_flight": [p.to_dict() for p in sim.in_flight],
         },
     }

@@ -9,7 +9,7 @@ from ..core.errors import CallRefused, SimulationError
 from ..sim.history import Record
 from ..sim.settings import seconds_text
 from ..sim.simulation import Simulation
-from ..words import word
+from ..words import side_name, word
 from .script import (
     EXPECT_VARIABLES,
     Call,
@@ -23,9 +23,10 @@ from .script import (
     ScenarioError,
     Script,
     Wait,
+    parties_of,
 )
 
-__all__ = ["CheckResult", "Player", "Run", "Step", "run_script"]
+__all__ = ["CheckResult", "Player", "Run", "Step", "run_script", "simulation_for"]
 
 
 @dataclasses.dataclass
@@ -76,6 +77,27 @@ class Run:
         return self.failure is None and self.error is None
 
 
+def simulation_for(script: Script, **options: object) -> Simulation:
+    """A simulation with the parties ``script`` names: its clients, and a listening host for a
+    server where it needs one. ``options`` go to ``Simulation`` (``endpoints=``, settings)."""
+    return Simulation(clients=script.clients, host=script.host, **options)
+
+
+def _fits(script: Script, simulation: Simulation) -> None:
+    """ScenarioError naming the first line that needs what ``simulation`` does not have."""
+    clients = len(simulation.sides) - 1
+    if script.clients <= clients and (simulation.is_host or not script.host):
+        return
+    line = None
+    for command in script.commands:
+        named_clients, needs_host = parties_of([command])
+        if named_clients > clients or (needs_host and not simulation.is_host):
+            line = command.line
+            break
+    needs = f"{script.clients} clients" if script.clients > clients else "a listening server (a host)"
+    raise ScenarioError(script.filename, line, f"this script needs {needs}: run it on simulation_for(script)")
+
+
 def run_script(script: Script, simulation: Simulation | None = None, checks: bool = True) -> Run:
     """Run ``script`` to its end, its first failed expectation, or its first impossible line.
     ``checks=False`` passes over the ``expect`` lines (to run a story in another profile, say)."""
@@ -92,7 +114,10 @@ class Player:
     def __init__(self, script: Script, simulation: Simulation | None = None, checks: bool = True):
         self.script = script
         self.checks = checks
-        self.run = Run(script, simulation if simulation is not None else Simulation())
+        if simulation is None:
+            simulation = simulation_for(script)
+        _fits(script, simulation)
+        self.run = Run(script, simulation)
         self.position = 0
         """Index in ``script.commands`` of the next command to carry out."""
 
@@ -191,7 +216,7 @@ def _perform(sim: Simulation, command: Command) -> None:
     elif isinstance(command, NetworkAction):
         _network(sim, command)
     elif isinstance(command, Inject):
-        sim.inject(command.side, command.segment)
+        sim.inject(command.side, command.segment, command.sender)
     elif isinstance(command, Wait):
         if command.duration_us is None:
             sim.wait_next()
@@ -250,12 +275,14 @@ def _actual(sim: Simulation, side: str | None, name: str) -> object:
         return len(sim.network)
     if name == "time":
         return sim.now_us
+    if name == "syn-queue":
+        return len(sim.server.host.syn_queue())
     return sim.endpoint(side).snapshot()[EXPECT_VARIABLES[name]]
 
 
 def _shown(check: Check, actual: object, lang: str = "en") -> str:
     if check.name == "state":
-        side = word(f"side.{check.side}", lang) if check.side in ("client", "server") else check.side
+        side = side_name(check.side, lang)
         return word("expect.actual_state", lang, side=side, state=actual)
     if check.name == "time":
         return word("expect.actual_time", lang, seconds=seconds_text(actual))

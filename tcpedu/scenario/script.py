@@ -14,6 +14,18 @@
     expect client ESTABLISHED snd.nxt=1001 server LISTEN inflight=0
     expect refused client send 10
 
+A listening server with several clients (RFC 9293 3.10.7: a connection is "identified by the
+pair of sockets"): naming ``client2`` (up to ``client16``), setting ``backlog N``, or naming one of
+the server's connections makes the server a host, a listener (``server``) with a connection per
+client (``server/client2``, or ``server/203.0.113.9:4000`` for an address no client has)::
+
+    backlog 2                # the SYN queue: a SYN beyond it is dropped
+    server listen            # the listener
+    client2 connect          # client2 is 192.0.2.1:50001 (client is :50000)
+    inject server SYN seq=7000 from=203.0.113.9:4000   # a spoofed SYN
+    server/client2 send 100  # a call on one connection; 'server close' closes the listener
+    expect server LISTEN server/client2 ESTABLISHED server syn-queue=1
+
 ``parse`` turns a whole file into commands before anything runs, so a malformed line is
 reported (as ``FILE:LINE: what is wrong``) without half a run behind it.
 """
@@ -30,7 +42,8 @@ from collections.abc import Mapping
 from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.states import State
 from ..core.transitions import USER_CALLS
-from ..sim.settings import MAX_DIGITS, SETTINGS, SIDES, seconds_text, seconds_to_us, short
+from ..sim.host_side import CONNECTION_MARK, parse_address
+from ..sim.settings import MAX_DIGITS, SETTINGS, SIDES, is_side, seconds_text, seconds_to_us, short
 
 __all__ = [
     "EXPECT_VARIABLES",
@@ -46,6 +59,7 @@ __all__ = [
     "Script",
     "Wait",
     "parse",
+    "parties_of",
 ]
 
 MAX_SEND = 10_000_000
@@ -65,6 +79,7 @@ EXPECT_VARIABLES = {
     "rcv.wnd": "RCV.WND",
     "received": "received",
 }
+_HOST_EXPECTS = {"syn-queue": "half-open connections of the listening server (in SYN-RECEIVED)"}
 _GLOBAL_EXPECTS = ("inflight", "time")
 _SETTINGS_GLOBAL = [name for name, spec in SETTINGS.items() if not spec.per_side]
 _SETTINGS_PER_SIDE = [name for name, spec in SETTINGS.items() if spec.per_side]
@@ -126,6 +141,8 @@ class NetworkAction(Command):
 class Inject(Command):
     side: str
     segment: Segment
+    sender: str | None = None
+    """``from=``: a client's name or an ``address:port`` (to a listening server only)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,6 +201,11 @@ class Script:
     """Action line number -> what it does, (English, Korean): the comment on the line, the
     comment lines and settings' comments just before it, and the comments of the ``expect``
     lines after it (which say what it did)."""
+    clients: int = 1
+    """How many clients the script names: client7 named means seven (``client`` ... ``client7``)."""
+    host: bool = False
+    """True where the server is a listening host: the script names a second client, sets
+    ``backlog`` or names a connection of the server (``server/client``)."""
 
     @property
     def titles(self) -> tuple[str, str]:
@@ -274,7 +296,7 @@ def _unknown(word: str, choices: list[str] | tuple[str, ...], what: str) -> _Lin
 def _parse_line(number: int, tokens: list[str], text: str) -> Command:
     verb = tokens[0].lower()
     args = tokens[1:]
-    if verb in SIDES:
+    if is_side(verb) or _is_connection(verb):
         return _parse_side_line(number, text, verb, args)
     if verb in NETWORK_VERBS:
         return _parse_network(number, text, verb, args)
@@ -291,12 +313,30 @@ def _parse_line(number: int, tokens: list[str], text: str) -> Command:
     raise _unknown(tokens[0], _VERBS, "command")
 
 
+def _is_connection(name: str) -> bool:
+    """``server/client2`` or ``server/203.0.113.9:4000``: a listening server's connection."""
+    owner, mark, peer = name.partition(CONNECTION_MARK)
+    if not mark or owner != "server":
+        return False
+    if peer.startswith("client"):
+        if not is_side(peer):
+            raise _LineError(f"no client {peer!r} in {name}: the clients are client, client2 ... client16")
+        return True
+    try:
+        parse_address(peer)
+    except ValueError as error:
+        raise _LineError(f"{name}: {error}") from None
+    return True
+
+
 def _parse_side_line(number: int, text: str, side: str, args: list[str]) -> Command:
     if not args:
         raise _LineError(f"what should the {side} do? e.g. '{side} connect'")
     word = args[0].lower()
     rest = args[1:]
     if word in SETTINGS:
+        if CONNECTION_MARK in side:
+            raise _LineError(f"settings are the server's, not one connection's: write 'server {word} ...'")
         if not SETTINGS[word].per_side:
             raise _LineError(f"{word} applies to both sides: write '{word} ...' without '{side}'")
         return _parse_setting(number, text, word, rest, side)
@@ -340,7 +380,7 @@ def _parse_network(number: int, text: str, verb: str, args: list[str]) -> Networ
         if len(args) > 1:
             raise _LineError(f"'{verb} all' takes nothing after it")
         return NetworkAction(number, text, verb, every=True)
-    if first in SIDES:
+    if is_side(first):
         if len(args) > 2:
             raise _LineError(f"too many words: '{verb} {first} K' picks the K-th oldest from the {first}")
         nth = _number(args[1], f"{verb}'s count", 1, 1_000_000) if len(args) == 2 else 1
@@ -352,11 +392,11 @@ def _parse_network(number: int, text: str, verb: str, args: list[str]) -> Networ
     raise _unknown(args[0], ("all", *SIDES), f"word after {verb}:")
 
 
-_INJECT_FIELDS = ("seq", "ack", "len", "wnd", "data")
+_INJECT_FIELDS = ("seq", "ack", "len", "wnd", "data", "from")
 
 
 def _parse_inject(number: int, text: str, args: list[str]) -> Inject:
-    if len(args) < 2 or args[0].lower() not in SIDES:
+    if len(args) < 2 or not is_side(args[0].lower()):
         raise _LineError("write 'inject SIDE FLAGS seq=N [ack=N] [len=N] [wnd=N]', e.g. 'inject server RST seq=1001'")
     side = args[0].lower()
     try:
@@ -376,6 +416,15 @@ def _parse_inject(number: int, text: str, args: list[str]) -> Inject:
         fields[key] = value
     if "seq" not in fields:
         raise _LineError("inject needs seq=N")
+    sender = fields.get("from")
+    if sender is not None:
+        if side != "server":
+            raise _LineError(f"from= names a source for the server; the {side} hears from the server only")
+        if not is_side(sender) or sender == "server":
+            try:
+                parse_address(sender)
+            except ValueError as error:
+                raise _LineError(f"from={sender}: name a client or an address: {error}") from None
     seq = _number(fields["seq"], "seq", 0, 2**32 - 1)
     ack = _number(fields["ack"], "ack", 0, 2**32 - 1) if "ack" in fields else 0
     if flags & Flags.ACK and "ack" not in fields:
@@ -388,7 +437,7 @@ def _parse_inject(number: int, text: str, args: list[str]) -> Inject:
     else:
         length = _number(fields["len"], "len", 0, MAX_WINDOW) if "len" in fields else 0
         data = b"x" * length
-    return Inject(number, text, side, Segment(seq, ack, flags, wnd, data))
+    return Inject(number, text, side, Segment(seq, ack, flags, wnd, data), sender)
 
 
 def _parse_wait(number: int, text: str, args: list[str]) -> Wait:
@@ -407,7 +456,7 @@ def _parse_wait(number: int, text: str, args: list[str]) -> Wait:
 
 def _parse_expect(number: int, text: str, args: list[str]) -> Command:
     if args and args[0].lower() == "refused":
-        if len(args) < 3 or args[1].lower() not in SIDES:
+        if len(args) < 3 or not (is_side(args[1].lower()) or _is_connection(args[1].lower())):
             raise _LineError("write 'expect refused SIDE CALL', e.g. 'expect refused client send 10'")
         side = args[1].lower()
         if args[2].lower() not in USER_CALLS:
@@ -419,7 +468,7 @@ def _parse_expect(number: int, text: str, args: list[str]) -> Command:
     side_checked = True
     for token in args:
         word = token.lower()
-        if word in SIDES:
+        if is_side(word) or _is_connection(word):
             if not side_checked:
                 raise _LineError(f"nothing to check for the {side}: write a state or variable after it")
             side = word
@@ -444,8 +493,13 @@ def _parse_expect(number: int, text: str, args: list[str]) -> Command:
                 else:
                     checks.append(Check(None, key, _number(value, key, 0, 1_000_000)))
                 continue
+            if key in _HOST_EXPECTS:
+                if side != "server":
+                    raise _LineError(f"{key} is the listening server's: write 'expect server {key}={value}'")
+                checks.append(Check(side, key, _number(value, key, 0, 1_000_000)))
+                continue
             if key not in EXPECT_VARIABLES:
-                raise _unknown(key, [*EXPECT_VARIABLES, *_GLOBAL_EXPECTS], "variable")
+                raise _unknown(key, [*EXPECT_VARIABLES, *_HOST_EXPECTS, *_GLOBAL_EXPECTS], "variable")
             if side is None:
                 raise _LineError(f"whose {key}? write 'expect client {key}={value}'")
             expected = None if value == "none" else _number(value, key, 0, 2**32 - 1)
@@ -504,7 +558,38 @@ def parse(text: str, filename: str = "<script>") -> Script:
     title_ko = header["ko"][0] if header["ko"] else ""
     description = " ".join(line for line in header["en"][1:] if line)
     description_ko = " ".join(line for line in header["ko"][1:] if line)
-    return Script(filename, tuple(commands), title, description, title_ko, description_ko, words.done())
+    clients, host = parties_of(commands)
+    return Script(filename, tuple(commands), title, description, title_ko, description_ko, words.done(), clients, host)
+
+
+def parties_of(commands: list[Command]) -> tuple[int, bool]:
+    """How many clients the commands name, and whether the server must be a listening host."""
+    named: set[str] = set()
+    host = False
+    for command in commands:
+        if isinstance(command, Configure):
+            host = host or command.name == "backlog"
+            if command.side:
+                named.add(command.side)
+        elif isinstance(command, (Call, Inject, ExpectRefused)):
+            named.add(command.side)
+            if isinstance(command, Inject) and command.sender:
+                named.add(command.sender)
+        elif isinstance(command, NetworkAction) and command.sender:
+            named.add(command.sender)
+        elif isinstance(command, Expect):
+            named.update(check.side for check in command.checks if check.side)
+            host = host or any(check.name in _HOST_EXPECTS for check in command.checks)
+    clients = 1
+    for name in named:
+        if CONNECTION_MARK in name:
+            host = True
+            name = name.partition(CONNECTION_MARK)[2]
+        if name.startswith("client") and is_side(name):
+            clients = max(clients, int(name[6:] or 1))
+        elif name != "server":
+            host = True  # a spoofed source address
+    return clients, host or clients > 1
 
 
 def _language_of(comment: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from ..core.notes import Note
 from ..core.states import State
 from ..core.transitions import Arc
 from .network import Packet
+from .settings import SIDES
 
 __all__ = ["RECORD_KINDS", "Record", "arc_dict"]
 
@@ -37,22 +38,33 @@ class Record:
     """Packets that entered the network because of this happening, in order."""
     arcs: tuple[tuple[str, Arc], ...]
     notes: tuple[tuple[str, Note], ...]
-    states: tuple[State, State]
-    """(client, server) afterwards."""
-    tcbs: tuple[dict[str, object], dict[str, object]]
-    """(client, server) TCB snapshots afterwards."""
+    states: tuple[State, ...]
+    """Each of ``sides``' state afterwards: (client, server) in a two-sided run."""
+    tcbs: tuple[dict[str, object], ...]
+    """Each of ``sides``' TCB snapshot afterwards."""
     in_flight: tuple[int, ...]
     """Ids of the packets in flight afterwards, oldest first."""
+    sides: tuple[str, ...] = SIDES
+    """Whose states and TCBs these are: the clients, the server, and where the server is a host
+    (a listener with a connection per client), each of its connections after them, named
+    ``server/client2`` (its connection with client2) or ``server/203.0.113.9:4000``."""
 
     @property
     def time(self) -> float:
         return self.time_us / 1e6
 
     def state_of(self, side: str) -> State:
-        return self.states[0 if side == "client" else 1]
+        """The state of ``side`` afterwards; CLOSED for a host's connection that does not exist."""
+        sides = self.sides
+        if sides is SIDES:
+            return self.states[0 if side == "client" else 1]
+        return self.states[sides.index(side)] if side in sides else State.CLOSED
 
     def tcb_of(self, side: str) -> dict[str, object]:
-        return self.tcbs[0 if side == "client" else 1]
+        sides = self.sides
+        if sides is SIDES:
+            return self.tcbs[0 if side == "client" else 1]
+        return self.tcbs[sides.index(side)] if side in sides else {}
 
     def describe(self) -> str:
         who = f"{self.side} " if self.side else ""
@@ -69,8 +81,8 @@ class Record:
             "sent": [packet.to_dict() for packet in self.sent],
             "transitions": [arc_dict(side, arc) for side, arc in self.arcs],
             "notes": [{"side": side, **note.to_dict()} for side, note in self.notes],
-            "states": {"client": self.states[0].value, "server": self.states[1].value},
-            "tcb": {"client": self.tcbs[0], "server": self.tcbs[1]},
+            "states": {side: state.value for side, state in zip(self.sides, self.states, strict=True)},
+            "tcb": dict(zip(self.sides, self.tcbs, strict=True)),
             "in_flight": list(self.in_flight),
         }
 

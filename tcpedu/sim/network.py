@@ -15,7 +15,8 @@ __all__ = ["Network", "Packet", "other_side"]
 
 
 def other_side(side: str) -> str:
-    return "server" if side == "client" else "client"
+    """The peer of a side in a two-sided run: the client's is the server, the server's the client."""
+    return "client" if side == "server" else "server"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,10 +33,13 @@ class Packet:
     """For a duplicate, the id of the packet it copies."""
     injected: bool = False
     """True for a crafted segment handed to an endpoint as if from its peer."""
+    to: str | None = None
+    """Who it is for, where the sender alone does not say (a server with several clients): a
+    side, or the ``address:port`` of a host outside the simulation (a spoofed SYN's source)."""
 
     @property
     def receiver(self) -> str:
-        return other_side(self.sender)
+        return self.to if self.to is not None else other_side(self.sender)
 
     def describe(self) -> str:
         arrow = f"{self.sender} -> {self.receiver}"
@@ -51,6 +55,8 @@ class Packet:
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"id": self.id, "from": self.sender, **self.segment.to_dict()}
+        if self.to is not None:
+            data["to"] = self.to
         data["sent_at"] = self.sent_at_us / 1e6
         if self.tag:
             data["tag"] = self.tag

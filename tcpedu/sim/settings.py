@@ -14,9 +14,26 @@ from decimal import Decimal, InvalidOperation
 from ..core.profile import PROFILES, Profile
 from ..core.segment import MAX_WINDOW
 
-__all__ = ["SETTINGS", "SIDES", "Setting", "Settings", "seconds_to_us"]
+__all__ = ["MAX_CLIENTS", "SETTINGS", "SIDES", "Setting", "Settings", "client_names", "is_side", "seconds_to_us"]
 
 SIDES = ("client", "server")
+"""The two sides of every simulation; a script may name more clients (``client2``...)."""
+
+MAX_CLIENTS = 16
+"""Most clients a simulation holds: ``client``, ``client2`` ... ``client16``."""
+_CLIENT = re.compile(r"client(?:[2-9]|1[0-6])?")
+
+
+def is_side(name: str) -> bool:
+    """True for ``server``, ``client`` and ``client2`` ... ``client16``."""
+    return name == "server" or _CLIENT.fullmatch(name) is not None
+
+
+def client_names(count: int) -> tuple[str, ...]:
+    """The names of ``count`` clients: ``client``, ``client2``, ``client3``..."""
+    return tuple("client" if number == 1 else f"client{number}" for number in range(1, count + 1))
+
+
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: "²".isdigit() is True
 
 
@@ -150,6 +167,15 @@ SETTINGS: dict[str, Setting] = {
             profile=True,
             help=f"whose behaviour where Linux and RFC 9293 differ: {', '.join(PROFILES)}, or rfc+SWITCH",
         ),
+        Setting(
+            "backlog",
+            per_side=False,
+            seconds=False,
+            low=1,
+            high=65_535,
+            help="the listening server's SYN queue: most half-open connections at once (a SYN beyond it is "
+            "dropped); a script that sets it makes the server a host with a listener and a connection per client",
+        ),
         Setting("mss", per_side=False, seconds=False, low=1, high=MAX_WINDOW, help="largest data segment"),
         Setting("seed", per_side=False, seconds=False, low=0, high=2**63 - 1, help="key of the ISN generator"),
     )
@@ -169,6 +195,8 @@ class Settings:
     profile: str = "rfc"
     mss: int = 536
     seed: int = 0
+    backlog: int = 128
+    """A listening host's SYN queue (``tcpedu.core.host.DEFAULT_BACKLOG``); a one-TCB server has none."""
     isn: dict[str, int | None] = dataclasses.field(default_factory=lambda: {"client": None, "server": None})
     window: dict[str, int] = dataclasses.field(default_factory=lambda: {"client": MAX_WINDOW, "server": MAX_WINDOW})
 
@@ -179,7 +207,7 @@ class Settings:
         if spec is None:
             raise ValueError(f"unknown setting {name!r}: the settings are {', '.join(SETTINGS)}")
         if spec.per_side:
-            if side not in SIDES:
+            if side is None or not is_side(side):
                 raise ValueError(f"{name} is set per side: say client or server (e.g. 'client {name} ...')")
         elif side is not None:
             raise ValueError(f"{name} applies to both sides: write '{name} ...' without {side}")

@@ -1,5 +1,8 @@
 """A deterministic simulation: a client, a server, the network between them, and a clock.
 
+The server is one TCB by default; with ``host=True`` it is a host with a listener and a
+connection per client (``sim/host_side.py``), and ``clients=N`` adds clients ``client2``...
+
 Nothing happens unless asked: a user call, a network action on one segment in flight
 (deliver, drop, duplicate), a crafted segment injected, or the clock advanced (timers fire in
 time order). Every happening is recorded in ``history``; every request is logged in
@@ -9,6 +12,7 @@ it whole. Given the same settings and requests, a run is always the same.
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Callable, Mapping
 from typing import Protocol
@@ -17,13 +21,22 @@ from ..core.endpoint import Endpoint, EndpointConfig, Output
 from ..core.errors import SimulationError
 from ..core.isn import Address, IsnGenerator
 from ..core.profile import Profile
-from ..core.segment import Segment
+from ..core.segment import MAX_WINDOW, Segment
 from ..core.states import State
 from .history import Record
+from .host_side import CONNECTION_MARK, ServerHost
 from .network import Network, Packet, other_side
-from .settings import SIDES, Settings, seconds_to_us
+from .settings import MAX_CLIENTS, SIDES, Settings, client_names, seconds_to_us
 
-__all__ = ["CLIENT_ADDRESS", "DELIVER_ALL_LIMIT", "SERVER_ADDRESS", "EndpointFactory", "EndpointLike", "Simulation"]
+__all__ = [
+    "CLIENT_ADDRESS",
+    "DELIVER_ALL_LIMIT",
+    "SERVER_ADDRESS",
+    "EndpointFactory",
+    "EndpointLike",
+    "Simulation",
+    "client_address",
+]
 
 # Documentation addresses (RFC 5737); the client's port is an ephemeral one.
 CLIENT_ADDRESS: Address = ("192.0.2.1", 50000)
@@ -57,29 +70,47 @@ EndpointFactory = Callable[[str, Address, Address, EndpointConfig], EndpointLike
 """Makes one side's endpoint: ``factory(name, local, remote, config)``; ``Endpoint`` is one."""
 
 
+def client_address(number: int) -> Address:
+    """The address of the ``number``-th client (from 1): one machine, an ephemeral port each."""
+    return (CLIENT_ADDRESS[0], CLIENT_ADDRESS[1] + number - 1)
+
+
 class Simulation:
-    """Two endpoints and the network between them, driven one request at a time."""
+    """Endpoints and the network between them, driven one request at a time."""
 
     def __init__(
         self,
         settings: Settings | None = None,
         *,
         endpoints: Mapping[str, EndpointFactory] | None = None,
+        clients: int = 1,
+        host: bool = False,
         **options: object,
     ):
         """``options`` are settings by name: ``msl=1``, ``client_isn=100``, ``server_window=1000``.
         ``endpoints`` makes a side's endpoint from another factory than the reference engine's
-        (``{"client": LearnersEndpoint}``), so any endpoint with its interface can stand there."""
+        (``{"client": LearnersEndpoint}``), so any endpoint with its interface can stand there.
+        ``clients`` is how many clients there are (``client``, ``client2``...); ``host`` makes the
+        server a listening host (one connection per client; more than one client needs it)."""
+        if not 1 <= clients <= MAX_CLIENTS:
+            raise SimulationError(f"a simulation has 1 to {MAX_CLIENTS} clients, not {clients}")
+        if clients > 1 and not host:
+            raise SimulationError("several clients need a server that keeps listening: Simulation(host=True)")
+        self.sides: tuple[str, ...] = SIDES if clients == 1 else (*client_names(clients), "server")
+        """The clients, then the server."""
+        self.is_host = host
         initial = settings.copy() if settings is not None else Settings()
         for key, value in options.items():
-            side, _, name = key.partition("_") if key.split("_", 1)[0] in SIDES else (None, "", key)
+            side, _, name = key.partition("_") if key.split("_", 1)[0] in self.sides else (None, "", key)
             initial.set(name, value, side)
         factories = dict(endpoints or {})
-        unknown = sorted(set(factories) - set(SIDES))
+        unknown = sorted(set(factories) - set(self.sides))
         if unknown:
-            raise SimulationError(f"endpoints are for the client and the server, not {', '.join(unknown)}")
+            raise SimulationError(f"endpoints are for {', '.join(self.sides)}, not {', '.join(unknown)}")
+        if host and "server" in factories:
+            raise SimulationError("a listening host's connections are the reference engine's: no server endpoint")
         self._initial = initial
-        self._factories: dict[str, EndpointFactory] = {side: factories.get(side, Endpoint) for side in SIDES}
+        self._factories: dict[str, EndpointFactory] = {side: factories.get(side, Endpoint) for side in self.sides}
         self._reset()
 
     # ------------------------------------------------------------------------------------------
@@ -94,17 +125,31 @@ class Simulation:
         """Every request made, as (method name, arguments...), for undo and replay."""
         self._next_packet_id = 1
         factories = self._factories
-        self.client = factories["client"]("client", CLIENT_ADDRESS, SERVER_ADDRESS, EndpointConfig())
-        self.server = factories["server"]("server", SERVER_ADDRESS, CLIENT_ADDRESS, EndpointConfig())
+        endpoints: dict[str, EndpointLike] = {}
+        addresses: dict[Address, str] = {}
+        for number, side in enumerate(self.sides[:-1], start=1):
+            addresses[client_address(number)] = side
+            endpoints[side] = factories[side](side, client_address(number), SERVER_ADDRESS, EndpointConfig())
+        if self.is_host:
+            backlog = self.settings.backlog
+            endpoints["server"] = ServerHost("server", SERVER_ADDRESS, EndpointConfig(), addresses, backlog)
+        else:
+            endpoints["server"] = factories["server"]("server", SERVER_ADDRESS, CLIENT_ADDRESS, EndpointConfig())
+        self.endpoints = endpoints
+        """Each side's endpoint (the server's a ``ServerHost`` where it is a host)."""
+        self.client = endpoints["client"]
+        self.server = endpoints["server"]
         self._apply_settings()
 
     def _apply_settings(self) -> None:
         settings = self.settings
         generator = IsnGenerator(settings.seed)
-        for side in SIDES:
-            config = self.endpoint(side).config
-            config.isn = settings.isn[side]
-            config.window = settings.window[side]
+        if isinstance(self.server, ServerHost):
+            self.server.backlog(settings.backlog)
+        for side in self.sides:
+            config = self.endpoints[side].config
+            config.isn = settings.isn.get(side)
+            config.window = settings.window.get(side, MAX_WINDOW)
             config.mss = settings.mss
             config.msl_us = settings.msl
             config.rto_us = settings.rto
@@ -116,11 +161,25 @@ class Simulation:
                 config.isn_generator = generator
 
     def endpoint(self, side: str) -> EndpointLike:
-        if side == "client":
-            return self.client
-        if side == "server":
-            return self.server
-        raise SimulationError(f"unknown side {side!r}: say client or server")
+        """A side's endpoint; for a host's connection (``server/client2``), that connection."""
+        endpoint = self.endpoints.get(side)
+        if endpoint is not None:
+            return endpoint
+        server, peer = self._connection_name(side)
+        child = server.connection(peer)
+        if child is None:
+            raise SimulationError(f"the server has no connection with {peer} (it is CLOSED)")
+        return child
+
+    def _connection_name(self, side: str) -> tuple[ServerHost, str]:
+        """``server/PEER`` split, where the server is a host; SimulationError for any other name."""
+        owner, mark, peer = side.partition(CONNECTION_MARK)
+        if mark and owner == "server" and isinstance(self.server, ServerHost) and peer:
+            self.server.address_of(peer)  # says which peer is unknown
+            return self.server, peer
+        if mark and owner == "server":
+            raise SimulationError(f"{side}: the server is one connection here, not a host with one per client")
+        raise SimulationError(f"unknown side {side!r}: say {' or '.join(self.sides)}")
 
     @property
     def time(self) -> float:
@@ -128,11 +187,17 @@ class Simulation:
         return self.now_us / 1e6
 
     def state(self, side: str) -> State:
-        return self.endpoint(side).state
+        """A side's state; a host's connection that does not exist is CLOSED."""
+        endpoint = self.endpoints.get(side)
+        if endpoint is not None:
+            return endpoint.state
+        server, peer = self._connection_name(side)
+        return server.state_of(peer)
 
     @property
     def states(self) -> dict[str, State]:
-        return {"client": self.client.state, "server": self.server.state}
+        """Each side's state (the server's listener's, where it is a host)."""
+        return {side: endpoint.state for side, endpoint in self.endpoints.items()}
 
     @property
     def in_flight(self) -> list[Packet]:
@@ -148,8 +213,8 @@ class Simulation:
     def next_timer(self) -> tuple[int, str, str] | None:
         """(due time in microseconds, side, timer name) of the next timer, or None."""
         due = []
-        for side in SIDES:
-            for name, deadline in self.endpoint(side).timers().items():
+        for side, endpoint in self.endpoints.items():
+            for name, deadline in endpoint.timers().items():
                 due.append((deadline, side, name))
         return min(due) if due else None
 
@@ -157,16 +222,25 @@ class Simulation:
     # Requests
 
     def call(self, side: str, call: str, data: bytes | int | None = None) -> list[Record]:
-        """A user call on one side: listen, connect, send (with data), close, abort, crash."""
-        endpoint = self.endpoint(side)
-        endpoint.call(call, self.now_us, data)  # raises CallRefused with nothing changed
+        """A user call on one side: listen, connect, send (with data), close, abort, crash. On a
+        host, ``server`` is the listener and ``server/client2`` its connection with client2."""
+        endpoint = self.endpoints.get(side)
+        if endpoint is not None:
+            endpoint.call(call, self.now_us, data)  # raises CallRefused with nothing changed
+        else:
+            server, peer = self._connection_name(side)
+            server.call(call, self.now_us, data, peer)
         detail = call if data is None else f"{call} {data if isinstance(data, int) else repr(data)}"
         return self._logged(("call", side, call, data), [self._record("call", side, detail)])
 
     def deliver(self, packet_id: int | None = None) -> list[Record]:
         """Deliver one packet (the oldest in flight by default) to its receiver."""
         packet = self._take(packet_id)
-        self.endpoint(packet.receiver).receive(packet.segment, self.now_us)
+        receiver = self.endpoints[packet.receiver]
+        if isinstance(receiver, ServerHost):
+            receiver.receive(packet.segment, self.now_us, packet.sender)
+        else:
+            receiver.receive(packet.segment, self.now_us)
         return self._logged(("deliver", packet.id), [self._record("deliver", packet.receiver, "", packet)])
 
     def drop(self, packet_id: int | None = None) -> list[Record]:
@@ -177,7 +251,7 @@ class Simulation:
     def duplicate(self, packet_id: int | None = None) -> list[Record]:
         """Put a copy of one packet (the oldest by default) at the end of the queue."""
         packet = self.network.find(packet_id) if packet_id is not None else self._oldest()
-        copy = Packet(self._new_packet_id(), packet.sender, packet.segment, self.now_us, packet.tag, packet.id)
+        copy = dataclasses.replace(packet, id=self._new_packet_id(), sent_at_us=self.now_us, copy_of=packet.id)
         self.network.add(copy)
         record = self._record("duplicate", None, "", packet, extra_sent=(copy,))
         return self._logged(("duplicate", packet.id), [record])
@@ -220,14 +294,30 @@ class Simulation:
     def _flying(self) -> tuple:
         return tuple((packet.sender, packet.segment) for packet in self.network.in_flight)
 
-    def inject(self, side: str, segment: Segment) -> list[Record]:
-        """Hand ``segment`` to ``side`` as if its peer had sent it (the network never saw it)."""
-        endpoint = self.endpoint(side)
+    def inject(self, side: str, segment: Segment, sender: str | None = None) -> list[Record]:
+        """Hand ``segment`` to ``side`` as if its peer had sent it (the network never saw it).
+        A host server takes it from any ``sender``: a client's name or an ``address:port``
+        (a spoofed source); by default from the client."""
+        endpoint = self.endpoints.get(side)
+        if endpoint is None:
+            raise SimulationError(f"unknown side {side!r}: say {' or '.join(self.sides)}")
         if not isinstance(segment, Segment):
             raise SimulationError(f"inject takes a Segment, not {type(segment).__name__}")
-        packet = Packet(self._new_packet_id(), other_side(side), segment, self.now_us, injected=True)
-        endpoint.receive(segment, self.now_us)
-        return self._logged(("inject", side, segment), [self._record("inject", side, "", packet)])
+        action: tuple = ("inject", side, segment)
+        if isinstance(endpoint, ServerHost):
+            source = sender if sender is not None else "client"
+            endpoint.address_of(source)  # says what is wrong with an address
+            if sender is not None:
+                action += (sender,)
+            packet = Packet(self._new_packet_id(), source, segment, self.now_us, injected=True)
+            endpoint.receive(segment, self.now_us, source)
+        else:
+            if sender is not None and sender != other_side(side):
+                raise SimulationError(f"the {side} takes segments from the {other_side(side)} only, not {sender}")
+            to = None if side in SIDES else side  # client2 and the rest hear from the server too
+            packet = Packet(self._new_packet_id(), other_side(side), segment, self.now_us, injected=True, to=to)
+            endpoint.receive(segment, self.now_us)
+        return self._logged(action, [self._record("inject", side, "", packet)])
 
     def wait(self, seconds: float | int | str) -> list[Record]:
         """Advance the clock by ``seconds``; timers that fall due fire in time order."""
@@ -248,6 +338,10 @@ class Simulation:
 
     def configure(self, name: str, value: object, side: str | None = None) -> list[Record]:
         """Change a setting from now on (see ``SETTINGS``); ValueError if it is invalid."""
+        if name == "backlog" and not self.is_host:
+            raise ValueError("backlog is a listening host's: this server is one connection (Simulation(host=True))")
+        if side is not None and side not in self.sides:
+            raise ValueError(f"{side} is not in this simulation: its sides are {', '.join(self.sides)}")
         self.settings.set(name, value, side)
         self._apply_settings()
         who = f"{side} " if side else ""
@@ -269,7 +363,10 @@ class Simulation:
 
     def replay(self) -> Simulation:
         """A new simulation that made the same requests from the same settings."""
-        twin = Simulation(self._initial, endpoints=self._factories)
+        factories = dict(self._factories)
+        if self.is_host:
+            del factories["server"]
+        twin = Simulation(self._initial, endpoints=factories, clients=len(self.sides) - 1, host=self.is_host)
         twin._rebuild(self.actions)
         return twin
 
@@ -291,7 +388,7 @@ class Simulation:
                 break
             deadline, side, name = due
             self.now_us = deadline
-            self.endpoint(side).handle_timer(deadline)
+            self.endpoints[side].handle_timer(deadline)
             records.append(self._record("timer", side, name))
         self.now_us = target_us
         records.append(self._record("wait", None, f"clock at {self.time:g} s"))
@@ -324,10 +421,21 @@ class Simulation:
         extra_sent: tuple[Packet, ...] = (),
     ) -> Record:
         sent: list[Packet] = list(extra_sent)
-        arcs = []
-        notes = []
+        arcs: list = []
+        notes: list = []
         now = self.now_us
-        for name, endpoint in (("client", self.client), ("server", self.server)):
+        endpoints = self.endpoints
+        for name, endpoint in endpoints.items():
+            if isinstance(endpoint, ServerHost):
+                segments, out = endpoint.drain()
+                for segment, tag, peer in segments:
+                    new = Packet(self._new_packet_id(), name, segment, now, tag, to=None if peer == "client" else peer)
+                    if peer in endpoints:
+                        self.network.add(new)
+                    sent.append(new)  # to an address outside the simulation: it leaves the picture
+                arcs.extend(out.arcs)
+                notes.extend(out.notes)
+                continue
             out = endpoint.drain()
             for segment, tag in out.segments:
                 new = Packet(self._new_packet_id(), name, segment, now, tag)
@@ -337,6 +445,17 @@ class Simulation:
                 arcs.extend((name, arc) for arc in out.arcs)
             if out.notes:
                 notes.extend((name, note) for note in out.notes)
+        if self.sides is SIDES and not self.is_host:
+            sides = SIDES
+            states: tuple = (self.client.state, self.server.state)
+            tcbs: tuple = (self.client.snapshot(), self.server.snapshot())
+        else:
+            parts = [(side, endpoint) for side, endpoint in endpoints.items()]
+            if isinstance(self.server, ServerHost):
+                parts += self.server.connections()
+            sides = tuple(side for side, _ in parts)
+            states = tuple(endpoint.state for _, endpoint in parts)
+            tcbs = tuple(endpoint.snapshot() for _, endpoint in parts)
         record = Record(
             index=len(self.history),
             kind=kind,
@@ -347,9 +466,10 @@ class Simulation:
             sent=tuple(sent),
             arcs=tuple(arcs),
             notes=tuple(notes),
-            states=(self.client.state, self.server.state),
-            tcbs=(self.client.snapshot(), self.server.snapshot()),
+            states=states,
+            tcbs=tcbs,
             in_flight=tuple(map(_PACKET_ID, self.network.in_flight)),
+            sides=sides,
         )
         self.history.append(record)
         return record

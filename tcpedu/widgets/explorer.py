@@ -25,7 +25,7 @@ from ..render import DETAILS, DiagramError, Ladder, StateDiagram
 from ..sim.history import Record
 from ..sim.network import Packet
 from ..sim.settings import SIDES
-from ..words import describe_state, in_language, language_index, state_gloss, word
+from ..words import describe_state, in_language, language_index, side_name, state_gloss, word
 from .model import CALLS, TCB_ROWS, ExplorerModel, StepDone
 
 __all__ = ["Explorer", "explore"]
@@ -282,7 +282,7 @@ class Explorer:
         """``#3 server → client SYN,ACK seq=300 ack=101 len=0 (copy of #2)``, in the learner's language."""
         notes = self._packet_notes(packet)
         return (
-            f"#{packet.id} {word('side.' + packet.sender, self.lang)} → {word('side.' + packet.receiver, self.lang)} "
+            f"#{packet.id} {side_name(packet.sender, self.lang)} → {side_name(packet.receiver, self.lang)} "
             f"{packet.segment.describe()}" + (f" ({', '.join(notes)})" if notes else "")
         )
 
@@ -363,7 +363,7 @@ class Explorer:
         for side in SIDES:
             state = self.model.simulation.state(side)
             rows.append(
-                f"<div class='tx-{side}'><b>{word('side.' + side, self.lang)}</b>: <b>{state.value}</b> — "
+                f"<div class='tx-{side}'><b>{side_name(side, self.lang)}</b>: <b>{state.value}</b> — "
                 f"<span class='tx-plain'>{html.escape(describe_state(state, self.lang))}</span></div>"
             )
         return "".join(rows)
@@ -372,7 +372,7 @@ class Explorer:
         model = self.model
         cells = {side: model.tcb(side) for side in SIDES}
         changed = {side: model.changed(side) for side in SIDES}
-        head = "".join(f"<th class='tx-{side}'>{word('side.' + side, self.lang)}</th>" for side in SIDES)
+        head = "".join(f"<th class='tx-{side}'>{side_name(side, self.lang)}</th>" for side in SIDES)
         rows = []
         for name in TCB_ROWS:
             tds = []

@@ -67,6 +67,12 @@ class ExplorerModel:
         through (or None to play freely); ``settings`` as for ``Simulation`` (``client_isn=100``)."""
         if isinstance(scenario, str):
             scenario = _named_or_text(scenario)
+        if scenario is not None and scenario.host:
+            raise ValueError(
+                f"{scenario.filename}: the explorer steps a client and a one-connection server, and this scenario has"
+                " a listening server with a connection per client: draw it with "
+                "Ladder(run_script(script).simulation.history), or run 'tcpedu draw' on it"
+            )
         self.script: Script | None = scenario
         self._settings = settings
         self._observers: list[Callable[[ExplorerModel], None]] = []
