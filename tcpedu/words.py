@@ -72,6 +72,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "ladder.wait": ("wait {seconds} s", "{seconds}초 대기"),
     "ladder.time": ("time (s)", "시각 (초)"),
     "ladder.outside": ("other addresses", "다른 주소"),
+    "ladder.syn_queue_full": ("SYN queue full: dropped", "SYN 큐 가득 참: 버림"),
     "ladder.on_connection": ("{call} on the connection with {peer}", "{peer} 쪽 연결에서 {call}"),
     "ladder.relative": ("relative numbers: seq and ack counted from each side's ISN", "상대 번호: 각 쪽 ISN 기준"),
     # the stepping widget

@@ -87,7 +87,11 @@ def test_every_segment_of_every_named_scenario_is_one_arrow_with_its_label(name)
 
 
 def fates(history) -> dict[int, str]:
-    fate = dict.fromkeys(packets_of(history), "in-flight")
+    packets = packets_of(history)
+    fate = dict.fromkeys(packets, "in-flight")
+    for packet_id, packet in packets.items():  # to an address no simulated host has: it leaves
+        if not packet.injected and packet.receiver not in history[0].sides:
+            fate[packet_id] = "away"
     for record in history:
         if record.kind in ("deliver", "inject"):
             fate[record.packet.id] = "delivered"
@@ -100,17 +104,19 @@ def fates(history) -> dict[int, str]:
 def test_arrows_show_each_segments_fate(name):
     run = run_of(name)
     root = parse(Ladder(run.simulation.history).svg())
-    client_x, server_x = lifeline_x(root, "client"), lifeline_x(root, "server")
+    sides = run.simulation.sides
     for packet_id, fate in fates(run.simulation.history).items():
         group = segments(root)[packet_id]
         assert fate in group.get("class").split()
         _, y1, x2, y2 = line_of(group)
-        receiver_x = server_x if group.get("data-to") == "server" else client_x
+        to, sender = group.get("data-to"), group.get("data-from")
+        receiver_x = lifeline_x(root, to if to in sides else "outside")
+        sender_x = lifeline_x(root, sender if sender in sides else "outside")
         assert y2 > y1, "time runs downwards"
-        if fate == "delivered":
+        if fate in ("delivered", "away"):
             assert x2 == pytest.approx(receiver_x)
         else:  # stopped short of the receiver
-            assert min(client_x, server_x) < x2 < max(client_x, server_x)
+            assert min(sender_x, receiver_x) < x2 < max(sender_x, receiver_x)
         marks = [g for g in group.iter(f"{SVG}g") if g.get("class") == "loss-mark"]
         assert bool(marks) == (fate == "lost")
 

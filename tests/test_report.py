@@ -46,7 +46,7 @@ def reference_step(step) -> dict[str, object]:
         "line": step.command.line,
         "command": step.command.text,
         "time": step.time_us / 1e6,
-        "states": {"client": last.states[0].value, "server": last.states[1].value} if last else None,
+        "states": dict(last.to_dict()["states"]) if last else None,
         "segments": [p.to_dict() for r in records for p in r.sent if p.copy_of is None],
         "delivered": [r.packet.id for r in records if r.kind == "deliver" and r.packet],
         "dropped": [r.packet.id for r in records if r.kind == "drop" and r.packet],

@@ -30,17 +30,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from ..core.isn import Address
 from ..core.segment import Segment
 from ..sim.history import Record
-from ..sim.network import Packet, other_side
-from ..sim.simulation import CLIENT_ADDRESS, SERVER_ADDRESS
+from ..sim.host_side import parse_address
+from ..sim.network import Packet
+from ..sim.simulation import CLIENT_ADDRESS, SERVER_ADDRESS, client_address
 
 __all__ = ["CAPTURE_POINTS", "CaptureError", "Frame", "frames", "write_pcap"]
 
 CAPTURE_POINTS = ("sender", "client", "server")
 ADDRESSES = {"client": CLIENT_ADDRESS, "server": SERVER_ADDRESS}
-# Locally administered MAC addresses, one per side (02:... is never a vendor's).
+# Locally administered MAC addresses, one per side (02:... is never a vendor's); client2 and the
+# rest get 02:00:00:00:01:NN, and an address outside the simulation the router's.
 MACS = {"client": bytes.fromhex("020000000001"), "server": bytes.fromhex("020000000002")}
+_ROUTER_MAC = bytes.fromhex("0200000000fe")
 TTL = 64
 
 
@@ -55,6 +59,8 @@ class Frame:
     time_us: int
     sender: str
     segment: Segment
+    receiver: str = ""
+    """Who it is for: a side, or an ``address:port`` outside the simulation."""
 
 
 def frames(records: Iterable[Record], at: str = "sender") -> Iterator[Frame]:
@@ -80,7 +86,7 @@ def _sent(record: Record) -> Iterator[Packet]:
 
 
 def _frame(packet: Packet, time_us: int) -> Frame:
-    return Frame(time_us, packet.sender, packet.segment)
+    return Frame(time_us, packet.sender, packet.segment, packet.receiver)
 
 
 def write_pcap(records: Iterable[Record], output: BinaryIO | str | Path, at: str = "sender") -> int:
@@ -96,9 +102,9 @@ def write_pcap(records: Iterable[Record], output: BinaryIO | str | Path, at: str
 
 def _write(dpkt, chosen: list[Frame], stream: BinaryIO) -> int:
     writer = dpkt.pcap.Writer(stream, snaplen=65535, linktype=dpkt.pcap.DLT_EN10MB)
-    ip_ids = {"client": 0, "server": 0}
+    ip_ids: dict[str, int] = {}
     for frame in chosen:
-        ip_ids[frame.sender] = (ip_ids[frame.sender] + 1) & 0xFFFF
+        ip_ids[frame.sender] = (ip_ids.get(frame.sender, 0) + 1) & 0xFFFF
         packet = ethernet_frame(dpkt, frame, ip_ids[frame.sender])
         seconds, micros = divmod(frame.time_us, 1_000_000)
         writer.writepkt_time(packet, seconds + micros / 1_000_000)
@@ -109,8 +115,8 @@ def _write(dpkt, chosen: list[Frame], stream: BinaryIO) -> int:
 def ethernet_frame(dpkt, frame: Frame, ip_id: int) -> bytes:
     """The frame's bytes: Ethernet II, IPv4 (DF set, TTL 64), TCP with no options."""
     segment = frame.segment
-    receiver = other_side(frame.sender)
-    source, destination = ADDRESSES[frame.sender], ADDRESSES[receiver]
+    receiver = frame.receiver or ("client" if frame.sender == "server" else "server")
+    source, destination = address_of(frame.sender), address_of(receiver)
     tcp = dpkt.tcp.TCP(
         sport=source[1],
         dport=destination[1],
@@ -131,9 +137,29 @@ def ethernet_frame(dpkt, frame: Frame, ip_id: int) -> bytes:
     )
     ip.len = len(ip)  # dpkt fills in both checksums when the packet is packed
     ethernet = dpkt.ethernet.Ethernet(
-        src=MACS[frame.sender], dst=MACS[receiver], type=dpkt.ethernet.ETH_TYPE_IP, data=ip
+        src=_mac(frame.sender), dst=_mac(receiver), type=dpkt.ethernet.ETH_TYPE_IP, data=ip
     )
     return bytes(ethernet)
+
+
+def address_of(side: str) -> Address:
+    """A side's address in the simulation (``client2`` is the second client's), or the address a
+    name outside the simulation is (``203.0.113.9:4000``)."""
+    known = ADDRESSES.get(side)
+    if known is not None:
+        return known
+    if side.startswith("client") and side[6:].isdigit():
+        return client_address(int(side[6:]))
+    return parse_address(side)
+
+
+def _mac(side: str) -> bytes:
+    known = MACS.get(side)
+    if known is not None:
+        return known
+    if side.startswith("client") and side[6:].isdigit():
+        return bytes.fromhex("0200000001") + bytes([int(side[6:])])
+    return _ROUTER_MAC
 
 
 def _dpkt():

@@ -80,15 +80,17 @@ def _is_outside(name: str, sides: Sequence[str]) -> bool:
 class _Arrow:
     """What the diagram knows of one packet: where it starts and, once known, its fate."""
 
-    __slots__ = ("end_row", "fate", "label", "packet", "start_row", "start_side")
+    __slots__ = ("end_row", "fate", "label", "packet", "start_row", "start_side", "turned_away")
 
     def __init__(self, packet: Packet, start_row: float, label: str):
         self.packet = packet
         self.start_row = start_row
         self.start_side: str | None = packet.sender  # None: from the middle (injected)
         self.label = label
-        self.fate = "in-flight"  # "delivered", "lost", "in-flight"
+        self.fate = "in-flight"  # "delivered", "lost", "in-flight", "away" (to an address outside)
         self.end_row: float | None = None
+        self.turned_away = False
+        """Delivered to a listener whose SYN queue was full, which dropped it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,7 +181,7 @@ class Ladder:
         elif kind == "timer":
             if record.detail != "retransmission":
                 text = word("ladder.time_wait_over", self.lang)
-            elif any(who == record.side and note.code == "give-up" for who, note in record.notes):
+            elif any(who.partition("/")[0] == record.side and note.code == "give-up" for who, note in record.notes):
                 text = word("ladder.give_up", self.lang)
             else:
                 text = word("ladder.rto", self.lang)
@@ -191,6 +193,7 @@ class Ladder:
             if arrow is not None:
                 arrow.fate = "delivered" if kind == "deliver" else "lost"
                 arrow.end_row = row
+                arrow.turned_away = any(note.code == "syn-queue-full" for _who, note in record.notes)
         elif kind == "inject" and packet is not None:
             arrow = _Arrow(packet, row - 0.5, self._segment_label(packet, record, previous_tcbs))
             arrow.start_side = None
@@ -527,6 +530,12 @@ class Ladder:
                 f'stroke-width="2.6"/><text x="{end_x:.1f}" y="{end_y + 18:.1f}" text-anchor="middle" '
                 f'font-size="10.5" font-weight="bold" fill="{_LOST}">'
                 f"{xml_text(word('ladder.lost', self.lang))}</text></g>"
+            )
+        elif arrow.turned_away:
+            parts.append(
+                f'<text class="turned-away-mark" x="{end_x:.1f}" y="{end_y + 14:.1f}" text-anchor="middle" '
+                f'font-size="10" font-weight="bold" fill="{_LOST}">{xml_text(word("ladder.syn_queue_full", self.lang))}'
+                "</text>"
             )
         elif fate == "in-flight" and ghost is None:
             in_flight = word("ladder.in_flight", self.lang)
