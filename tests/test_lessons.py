@@ -14,7 +14,7 @@ import pytest
 
 from tcpedu.core import State
 from tcpedu.grade.questions import ChoiceAnswer, SegmentAnswer, TimeAnswer, outcome_of
-from tcpedu.scenario import parse, run_script
+from tcpedu.scenario import load_scenario, parse, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -209,8 +209,6 @@ def test_l3_after_a_lost_syn_ack_it_is_the_servers_repeated_syn_ack_that_makes_t
 
 
 def test_l3_the_lost_syn_ack_scenario_sends_what_rfc_9293s_text_says():
-    from tcpedu.scenario import load_scenario
-
     run = run_script(load_scenario("lost-syn-ack"))
     assert run.ok
     segments = [
@@ -556,9 +554,9 @@ def test_l9_korean_never_glues_a_particle_to_a_number():
 
 # ------------------------------------------------------------------------------------------------
 # Lesson 10 (aside): SYN floods and SYN cookies. Each scene against RFC 9293 and RFC 6298, the facts
-# written out by hand. The engine has one TCB per side, so a given-up half-open connection leaves
-# its server CLOSED where a real listener stays in LISTEN; the lesson says so, and the test below
-# pins it so that the lesson is revisited when a host layer with real listeners arrives.
+# written out by hand. The one-TCB server (RFC 9293's text, the explorer's) leaves a given-up
+# half-open connection's server CLOSED where a real listener stays in LISTEN; the lesson says so and
+# then shows a flood on a listening host, whose listener stays.
 
 L10 = "10_syn_floods"
 
@@ -581,6 +579,24 @@ def test_l10_the_one_tcb_model_gives_the_listener_up_with_the_half_open_connecti
     run = run_script(parse(scene(L10, "one-half-open-connection")))
     assert run.ok, (run.error, run.failure)
     assert run.simulation.state("server") is State.CLOSED and run.simulation.history[-1].time == 63
+
+
+def test_l10_a_flood_on_a_listening_host_keeps_a_real_client_out_until_the_half_open_entries_go():
+    # Linux: tcp_synack_retries 5, so each forged entry holds its place until 63 s (as above); the SYN
+    # queue of 2 is full, so each of the client's SYNs is dropped. Linux 6.x retransmits a SYN at
+    # 1 s intervals for its first 5 timeouts (tcp_syn_linear_timeouts 4 after the initial one), then
+    # doubling: 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s. The one at 67 s is the first after 63 s.
+    assert 'load_scenario("syn-flood")' in (LESSONS / L10 / "lesson.md").read_text(encoding="utf-8")
+    run = run_script(load_scenario("syn-flood"))
+    assert run.ok, (run.error, run.failure)
+    history = run.simulation.history
+    listen = next(index for index, record in enumerate(history) if record.detail == "listen")
+    assert all(record.state_of("server") is State.LISTEN for record in history[listen:])
+    syns = [r.time for r in history for p in r.sent if p.sender == "client" and str(p.segment.flags) == "SYN"]
+    assert syns == [0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67]
+    refused = [r.time for r in history for _side, note in r.notes if note.code == "syn-queue-full"]
+    assert refused == syns[:-1]
+    assert run.simulation.state("server/client") is State.ESTABLISHED and history[-1].time == 67
 
 
 def test_l10_a_real_host_resets_a_syn_ack_it_never_asked_for_and_the_server_returns_to_listen():
