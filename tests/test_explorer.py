@@ -422,6 +422,22 @@ def test_a_learners_endpoint_plays_a_side_and_its_errors_are_shown_not_raised(tm
     assert "write connect" in stub.picture["happened"]
 
 
-def test_a_scenario_with_a_listening_host_is_refused_with_where_to_see_it():
-    with pytest.raises(ValueError, match=r"connection per client.*tcpedu draw"):
+def test_a_scenario_with_two_clients_is_refused_with_where_to_see_it():
+    with pytest.raises(ValueError, match=r"2 clients.*tcpedu draw"):
         explore("server listen\nclient2 connect\n")
+
+
+def test_a_listening_server_is_shown_as_its_connection_with_the_client_and_as_its_listener_otherwise():
+    # time-wait-reconnect: the server's connection goes to TIME-WAIT and is removed by the client's RST
+    # (RFC 1337's hazard); the listener stays in LISTEN and takes the retransmitted SYN.
+    model = ExplorerModel("time-wait-reconnect")
+    seen = []
+    while model.scenario_next is not None:
+        model.play()
+        seen.append((model.state("client"), model.state("server")))
+    assert (State.CLOSED, State.TIME_WAIT) in seen  # the connection, in TIME-WAIT
+    assert (State.SYN_SENT, State.LISTEN) in seen  # no connection: the listener
+    assert seen[-1] == (State.ESTABLISHED, State.ESTABLISHED)
+    assert model.refusal("server", "listen") is not None  # the listener is listening already
+    explorer = Explorer(model)
+    assert "ESTABLISHED" in explorer.picture["states"]

@@ -12,9 +12,8 @@ import html
 from collections.abc import Sequence
 
 from ..core.profile import Profile
-from ..scenario import Run, Script, load_scenario, parse, run_script
+from ..scenario import Run, Script, load_scenario, parse, run_script, simulation_for
 from ..scenario.script import Configure
-from ..sim.simulation import Simulation
 from ..words import language_index
 from .ladder import Ladder
 
@@ -104,5 +103,5 @@ def compare_profiles(
         script,
         commands=tuple(c for c in script.commands if not (isinstance(c, Configure) and c.name == "profile")),
     )
-    runs = tuple(run_script(body, Simulation(profile=name, **settings), checks=False) for name in names)
+    runs = tuple(run_script(body, simulation_for(body, profile=name, **settings), checks=False) for name in names)
     return ProfileComparison(script, names, runs, lang, relative)

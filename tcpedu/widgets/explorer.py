@@ -213,7 +213,7 @@ class Explorer:
 
     def _side(self, side: str) -> dict:
         lang = self.lang
-        state = self.model.simulation.endpoint(side).state
+        state = self.model.state(side)
         calls = []
         refused: dict[str, tuple[list[str], list[str]]] = {}
         for call in _CALL_ORDER:
@@ -350,9 +350,12 @@ class Explorer:
     def _diagram_svg(self, last: Record | None) -> str:
         if self._diagram is None:
             return ""
+        states = {side: self.model.state(side) for side in SIDES}
         if last is None:
-            return self._diagram.view({side: self.model.simulation.state(side) for side in SIDES}).svg
-        return self._diagram.view_of(last).svg
+            return self._diagram.view(states).svg
+        # A listening server's listener and its connection are both the server's.
+        arcs = [(self.model.side_of(who), arc) for who, arc in last.arcs if self.model.side_of(who) in SIDES]
+        return self._diagram.view(states, arcs).svg
 
     def _states_html(self) -> str:
         """Each side's state and what it means (RFC 9293 3.3.2), under the state diagram; or
@@ -361,7 +364,7 @@ class Explorer:
         if self._diagram is None:
             rows.append(f"<div class='tx-error'>{html.escape(self._diagram_error)}</div>")
         for side in SIDES:
-            state = self.model.simulation.state(side)
+            state = self.model.state(side)
             rows.append(
                 f"<div class='tx-{side}'><b>{side_name(side, self.lang)}</b>: <b>{state.value}</b> — "
                 f"<span class='tx-plain'>{html.escape(describe_state(state, self.lang))}</span></div>"

@@ -23,9 +23,20 @@ from pathlib import Path
 
 from ..core.endpoint import Endpoint
 from ..core.errors import CallRefused, SimulationError
+from ..core.states import State
 from ..core.transitions import Refusal
-from ..scenario import Player, ScenarioError, Script, closest_scenario, load_scenario, parse, scenario_names
+from ..scenario import (
+    Player,
+    ScenarioError,
+    Script,
+    closest_scenario,
+    load_scenario,
+    parse,
+    scenario_names,
+    simulation_for,
+)
 from ..sim.history import Record
+from ..sim.host_side import ServerHost
 from ..sim.network import Packet
 from ..sim.settings import SIDES
 from ..sim.simulation import Simulation
@@ -67,11 +78,11 @@ class ExplorerModel:
         through (or None to play freely); ``settings`` as for ``Simulation`` (``client_isn=100``)."""
         if isinstance(scenario, str):
             scenario = _named_or_text(scenario)
-        if scenario is not None and scenario.host:
+        if scenario is not None and scenario.clients > 1:
             raise ValueError(
-                f"{scenario.filename}: the explorer steps a client and a one-connection server, and this scenario has"
-                " a listening server with a connection per client: draw it with "
-                "Ladder(run_script(script).simulation.history), or run 'tcpedu draw' on it"
+                f"{scenario.filename}: the explorer steps one client and its server, and this scenario has "
+                f"{scenario.clients} clients: draw it with Ladder(run_script(script).simulation.history), or run "
+                "'tcpedu draw' on it"
             )
         self.script: Script | None = scenario
         self._settings = settings
@@ -81,16 +92,16 @@ class ExplorerModel:
         self._start()
 
     def _start(self) -> None:
-        self.simulation = Simulation(**self._settings)
+        script = self.script
+        self.simulation = (
+            simulation_for(script, **self._settings) if script is not None else Simulation(**self._settings)
+        )
         self.player = Player(self.script, self.simulation) if self.script is not None else None
         if self.player is not None:
             self.player.settle()  # the scenario's ISNs and settings before its first action
         self._undo: list[_Undo] = []
         self.last = StepDone("start", ())
-        self._before: tuple[dict[str, object], dict[str, object]] = (
-            self.simulation.client.snapshot(),
-            self.simulation.server.snapshot(),
-        )
+        self._before: tuple[dict[str, object], dict[str, object]] = self._snapshots()
 
     # ------------------------------------------------------------------------------------------
     # Observing
@@ -120,12 +131,38 @@ class ExplorerModel:
         """How many steps can be taken back."""
         return len(self._undo)
 
+    def shown(self, side: str, call: str | None = None) -> str:
+        """What the learner sees as ``side``: itself, except a listening server with a connection to
+        the client, which is shown as that connection (``server/client``); ``listen`` is always the
+        listener's."""
+        sim = self.simulation
+        if side == "server" and sim.is_host and call != "listen" and sim.server.connection("client") is not None:
+            return "server/client"
+        return side
+
+    def side_of(self, name: str) -> str:
+        """The side a record's name belongs to: ``server/client`` and the listener are the server."""
+        return name.partition("/")[0]
+
+    def endpoint(self, side: str) -> Endpoint:
+        """The TCB the learner sees as ``side`` (a listening server's listener or connection)."""
+        shown = self.shown(side)
+        sim = self.simulation
+        if shown == "server" and sim.is_host:
+            return sim.server.host.listener
+        return sim.endpoint(shown)
+
+    def state(self, side: str) -> State:
+        return self.simulation.state(self.shown(side))
+
     def refusal(self, side: str, call: str) -> Refusal | None:
         """Why ``side`` cannot make ``call`` now (None if it can)."""
-        return self.simulation.endpoint(side).refusal(call)
+        if call == "listen" and side == "server" and self.simulation.is_host:
+            return self.simulation.server.host.listener.refusal(call)
+        return self.endpoint(side).refusal(call)
 
     def tcb(self, side: str) -> dict[str, object]:
-        return self.simulation.endpoint(side).snapshot()
+        return self.endpoint(side).snapshot()
 
     def changed(self, side: str) -> set[str]:
         """The TCB rows of ``side`` that the last step changed."""
@@ -168,7 +205,7 @@ class ExplorerModel:
         if call == "send" and data is None:
             data = 100
         label = f"{side} {call}" + (f" {data}" if call == "send" else "")
-        return self._step(label, lambda: self.simulation.call(side, call, data))
+        return self._step(label, lambda: self.simulation.call(self.shown(side, call), call, data))
 
     def deliver(self, packet_id: int | None = None) -> StepDone:
         return self._network("deliver", packet_id)
@@ -264,7 +301,7 @@ class ExplorerModel:
         return self.player.mark() if self.player is not None else None
 
     def _snapshots(self) -> tuple[dict[str, object], dict[str, object]]:
-        return (self.simulation.client.snapshot(), self.simulation.server.snapshot())
+        return (self.tcb("client"), self.tcb("server"))
 
     def _step(self, request: str, action: Callable[[], object]) -> StepDone:
         sim = self.simulation
@@ -297,7 +334,7 @@ class ExplorerModel:
 
     def _learners_endpoint(self) -> bool:
         """Whether a side is played by an endpoint that is not tcpedu's engine."""
-        return any(type(self.simulation.endpoint(side)) is not Endpoint for side in SIDES)
+        return any(type(self.simulation.endpoints[side]) not in (Endpoint, ServerHost) for side in SIDES)
 
     def _refused(self, request: str, message: str, records: tuple[Record, ...] = ()) -> StepDone:
         self.last = StepDone(request, records, message, ok=False)
