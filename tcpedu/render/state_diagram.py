@@ -507,7 +507,9 @@ class StateDiagram:
         they took in it."""
         chosen = tuple(sides)
         states = {side: record.state_of(side) for side in chosen}
-        return self.view(states, [(side, arc) for side, arc in record.arcs if side in chosen])
+        # A listening server's connections (``server/client``) take the server's arcs.
+        arcs = [(side.partition("/")[0], arc) for side, arc in record.arcs if side.partition("/")[0] in chosen]
+        return self.view(states, arcs)
 
     def svg(self) -> str:
         """The plain diagram, nothing highlighted."""
