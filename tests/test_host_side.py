@@ -6,6 +6,9 @@ connection is identified by the pair of sockets")."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_properties import check_changes_are_arcs
 
 from tcpedu.core.errors import CallRefused, SimulationError
 from tcpedu.core.segment import Flags, Segment
@@ -158,3 +161,50 @@ def test_a_run_with_a_host_replays_and_undoes():
     sim.undo(4)
     assert sim.states == {"client": State.SYN_SENT, "client2": State.CLOSED, "server": State.LISTEN}
     assert sim.state("server/client") is State.CLOSED
+
+
+# ----------------------------------------------------------------------------------------------
+# Any sequence of requests: the listener stays, the SYN queue holds, every change is an arc
+
+OUTSIDE = [f"203.0.113.{n}:{4000 + n}" for n in range(1, 6)]
+
+
+@st.composite
+def requests(draw):
+    kind = draw(st.sampled_from(["connect", "send", "close", "abort", "syn", "deliver", "drop", "wait"]))
+    who = draw(st.sampled_from(["client", "client2", "client3"]))
+    return kind, who, draw(st.integers(0, 7)), draw(st.sampled_from(OUTSIDE))
+
+
+@settings(max_examples=150, deadline=None)
+@given(backlog=st.integers(1, 3), steps=st.lists(requests(), max_size=40))
+def test_a_listening_host_keeps_listening_and_its_queue_whatever_the_clients_and_the_network_do(backlog, steps):
+    sim = Simulation(host=True, clients=3, synack_retries=2)
+    sim.configure("backlog", backlog)
+    sim.call("server", "listen")
+    for kind, who, number, outside in steps:
+        try:
+            if kind in ("connect", "close", "abort"):
+                sim.call(who, kind)
+            elif kind == "send":
+                sim.call(who, "send", number + 1)
+            elif kind == "syn":
+                sim.inject("server", Segment(number * 1000, 0, Flags.SYN, 1000), outside)
+            elif kind in ("deliver", "drop") and sim.in_flight:
+                getattr(sim, kind)(sim.in_flight[number % len(sim.in_flight)].id)
+            elif kind == "wait":
+                sim.wait(number)
+        except CallRefused:
+            continue
+        record = sim.history[-1]
+        assert sim.state("server") is State.LISTEN
+        assert len(sim.server.host.syn_queue()) <= backlog
+        for packet in record.sent:  # the server answers the peer of the connection that sent
+            assert (packet.sender == "server") != (packet.receiver == "server")
+    for index in range(1, len(sim.history)):
+        before, record = sim.history[index - 1], sim.history[index]
+        for side in dict.fromkeys([*before.sides, *record.sides]):
+            was = before.state_of(side)
+            if "/" in side and side not in before.sides:
+                was = State.LISTEN  # a new connection starts as a copy of the listener (3.10.7.2)
+            check_changes_are_arcs(record, side, was, before.tcb_of(side) or None)
