@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .capture.export import CAPTURE_POINTS
@@ -238,12 +239,27 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _print_json(data: object) -> None:
+    """``data`` as one line of compact JSON (UTF-8) on standard output. orjson writes a run of
+    tens of megabytes about eight times faster than the standard library, the same text."""
+    import orjson
+
+    text = orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stream (redirected in a program)
+        sys.stdout.write(text.decode())
+        return
+    sys.stdout.flush()
+    binary.write(text)
+    binary.flush()
+
+
 def _run(args: argparse.Namespace) -> int:
-    script = _load(args.scenario)
     with _without_cycle_collection():
+        script = _load(args.scenario)
         run = run_script(script, _simulation(args, script))
         if args.json:
-            print(json.dumps(run_to_dict(run), separators=(",", ":")))
+            _print_json(run_to_dict(run))
         else:
             print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:
@@ -382,7 +398,7 @@ def _replay(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise _UserError(f"--profile: {error}") from None
         if args.json:
-            print(json.dumps(replay.to_dict(), separators=(",", ":")))
+            _print_json(replay.to_dict())
         else:
             print(format_replay(replay, verbose=args.verbose))
     finally:
@@ -441,6 +457,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UserError as error:
         print(f"tcpedu: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if argv is None and args.command in _QUICK_EXIT:
+        gc.disable()  # the process ends with the command: nothing is left to collect
+        _exit_at_once(_command(args))
+    return _command(args)
+
+
+# Commands whose whole work is done when they return: run as the program, they end the process at
+# once, without freeing a long run's or a large capture's millions of objects one by one (a
+# fifth of the time); stdout and stderr are flushed first, and no atexit handler is needed.
+_QUICK_EXIT = frozenset({"run", "replay"})
+
+
+def _exit_at_once(status: int) -> NoReturn:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone away (... | head), a closed stream
+            stream.flush()
+    os._exit(status)
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "run":
             return _run(args)

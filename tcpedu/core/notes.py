@@ -171,5 +171,11 @@ class Note:
     def __hash__(self) -> int:
         return hash((self.code, tuple(sorted(self.args.items()))))
 
-    def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "text": self.text, "reference": self.reference}
+    def to_dict(self, side: str | None = None) -> dict[str, object]:
+        """The note as JSON-ready data; with ``side``, first naming whose it is."""
+        code = self.code
+        template, reference = NOTE_TEXTS[code]
+        text = template.format(**self.args)
+        if side is None:
+            return {"code": code, "text": text, "reference": reference}
+        return {"side": side, "code": code, "text": text, "reference": reference}

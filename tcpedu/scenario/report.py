@@ -103,7 +103,7 @@ def _step_dict(step: Step) -> dict[str, object]:
         if r.arcs:
             transitions += [arc_dict(side, arc) for side, arc in r.arcs]
         if r.notes:
-            notes += [{"side": side, **note.to_dict()} for side, note in r.notes]
+            notes += [note.to_dict(side) for side, note in r.notes]
     return {
         "line": step.command.line,
         "command": step.command.text,

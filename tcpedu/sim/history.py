@@ -17,7 +17,7 @@ from ..core.transitions import Arc
 from .network import Packet
 from .settings import SIDES
 
-__all__ = ["RECORD_KINDS", "Record", "arc_dict"]
+__all__ = ["RECORD_KINDS", "Record", "arc_dict", "new_record"]
 
 RECORD_KINDS = ("call", "deliver", "drop", "duplicate", "inject", "timer", "wait", "configure")
 
@@ -80,11 +80,50 @@ class Record:
             "packet": self.packet.to_dict() if self.packet else None,
             "sent": [packet.to_dict() for packet in self.sent],
             "transitions": [arc_dict(side, arc) for side, arc in self.arcs],
-            "notes": [{"side": side, **note.to_dict()} for side, note in self.notes],
+            "notes": [note.to_dict(side) for side, note in self.notes],
             "states": {side: state.value for side, state in zip(self.sides, self.states, strict=True)},
             "tcb": dict(zip(self.sides, self.tcbs, strict=True)),
             "in_flight": list(self.in_flight),
         }
+
+
+_new = object.__new__
+
+
+def new_record(
+    index: int,
+    kind: str,
+    side: str | None,
+    detail: str,
+    time_us: int,
+    packet: Packet | None,
+    sent: tuple[Packet, ...],
+    arcs: tuple[tuple[str, Arc], ...],
+    notes: tuple[tuple[str, Note], ...],
+    states: tuple[State, ...],
+    tcbs: tuple[dict[str, object], ...],
+    in_flight: tuple[int, ...],
+    sides: tuple[str, ...],
+) -> Record:
+    """``Record(...)`` for the simulator's every step: the same frozen record, made in a third of
+    the time (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
+    record = _new(Record)
+    record.__dict__.update(
+        index=index,
+        kind=kind,
+        side=side,
+        detail=detail,
+        time_us=time_us,
+        packet=packet,
+        sent=sent,
+        arcs=arcs,
+        notes=notes,
+        states=states,
+        tcbs=tcbs,
+        in_flight=in_flight,
+        sides=sides,
+    )
+    return record
 
 
 def arc_dict(side: str, arc: Arc) -> dict[str, object]:

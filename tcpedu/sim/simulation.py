@@ -13,7 +13,6 @@ it whole. Given the same settings and requests, a run is always the same.
 from __future__ import annotations
 
 import dataclasses
-import operator
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -23,9 +22,9 @@ from ..core.isn import Address, IsnGenerator
 from ..core.profile import Profile
 from ..core.segment import MAX_WINDOW, Segment
 from ..core.states import State
-from .history import Record
+from .history import Record, new_record
 from .host_side import CONNECTION_MARK, ServerHost
-from .network import Network, Packet, other_side
+from .network import Network, Packet, new_packet, other_side
 from .settings import MAX_CLIENTS, SIDES, Settings, client_names, seconds_to_us
 
 __all__ = [
@@ -45,8 +44,6 @@ SERVER_ADDRESS: Address = ("198.51.100.1", 80)
 DELIVER_ALL_LIMIT = 1_000_000
 """``deliver_all`` stops after this many deliveries, a safety net only: an endless exchange of
 segments is recognised as such long before (see ``deliver_all``)."""
-
-_PACKET_ID = operator.attrgetter("id")
 
 
 class EndpointLike(Protocol):
@@ -139,6 +136,9 @@ class Simulation:
         """Each side's endpoint (the server's a ``ServerHost`` where it is a host)."""
         self.client = endpoints["client"]
         self.server = endpoints["server"]
+        self._engines_only = all(type(endpoint) is Endpoint for endpoint in endpoints.values())
+        """Whether every side is the reference engine (not a learner's endpoint), which changes
+        only when the simulation calls it."""
         self._apply_settings()
 
     def _apply_settings(self) -> None:
@@ -274,22 +274,19 @@ class Simulation:
             if not self.network.in_flight:
                 return records
             records += self.deliver()
-            tcbs = self._tcbs()
-            if kept is not None and tcbs == kept[0] and self._flying() == kept[1]:
+            last = self.history[-1]
+            situation = (last.states, last.tcbs)
+            if kept is not None and situation == kept[0] and self._flying() == kept[1]:
                 raise SimulationError(
                     f"the endpoints keep answering each other: after {count} deliveries both TCBs and the "
                     f"{len(self.network)} segment(s) in flight are as they were after {kept_at}, and it would "
                     "go on for ever"
                 )
             if count == kept_at + period:
-                kept, kept_at, period = (tcbs, self._flying()), count, 2 * period
+                kept, kept_at, period = (situation, self._flying()), count, 2 * period
         if self.network.in_flight:
             raise SimulationError(f"still {len(self.network)} segments in flight after {limit} deliveries")
         return records
-
-    def _tcbs(self) -> tuple:
-        last = self.history[-1]
-        return (last.states, *(tuple(tcb.values()) for tcb in last.tcbs))
 
     def _flying(self) -> tuple:
         return tuple((packet.sender, packet.segment) for packet in self.network.in_flight)
@@ -425,30 +422,47 @@ class Simulation:
         notes: list = []
         now = self.now_us
         endpoints = self.endpoints
+        in_flight = self.network.in_flight
         for name, endpoint in endpoints.items():
             if isinstance(endpoint, ServerHost):
                 segments, out = endpoint.drain()
                 for segment, tag, peer in segments:
                     new = Packet(self._new_packet_id(), name, segment, now, tag, to=None if peer == "client" else peer)
                     if peer in endpoints:
-                        self.network.add(new)
+                        in_flight.append(new)
                     sent.append(new)  # to an address outside the simulation: it leaves the picture
                 arcs.extend(out.arcs)
                 notes.extend(out.notes)
                 continue
             out = endpoint.drain()
-            for segment, tag in out.segments:
-                new = Packet(self._new_packet_id(), name, segment, now, tag)
-                self.network.add(new)
-                sent.append(new)
+            if out.segments:
+                packet_id = self._next_packet_id
+                for segment, tag in out.segments:
+                    new = new_packet(packet_id, name, segment, now, tag)
+                    packet_id += 1
+                    in_flight.append(new)
+                    sent.append(new)
+                self._next_packet_id = packet_id
             if out.arcs:
-                arcs.extend((name, arc) for arc in out.arcs)
+                arcs.extend([(name, arc) for arc in out.arcs])
             if out.notes:
-                notes.extend((name, note) for note in out.notes)
+                notes.extend([(name, note) for note in out.notes])
+        history = self.history
         if self.sides is SIDES and not self.is_host:
             sides = SIDES
-            states: tuple = (self.client.state, self.server.state)
-            tcbs: tuple = (self.client.snapshot(), self.server.snapshot())
+            client, server = self.client, self.server
+            states: tuple = (client.state, server.state)
+            if self._engines_only and history and kind != "configure":
+                # An engine changes only when it is called: the side this happening reached
+                # (none for a drop, a duplicate or the clock) takes a new snapshot, the other
+                # keeps the one it had (snapshots are most of a record's cost).
+                kept = history[-1].tcbs
+                tcbs: tuple = (
+                    client.snapshot() if side == "client" else kept[0],
+                    server.snapshot() if side == "server" else kept[1],
+                )
+            else:
+                tcbs = (client.snapshot(), server.snapshot())
         else:
             parts = [(side, endpoint) for side, endpoint in endpoints.items()]
             if isinstance(self.server, ServerHost):
@@ -456,22 +470,22 @@ class Simulation:
             sides = tuple(side for side, _ in parts)
             states = tuple(endpoint.state for _, endpoint in parts)
             tcbs = tuple(endpoint.snapshot() for _, endpoint in parts)
-        record = Record(
-            index=len(self.history),
-            kind=kind,
-            side=side,
-            detail=detail,
-            time_us=now,
-            packet=packet,
-            sent=tuple(sent),
-            arcs=tuple(arcs),
-            notes=tuple(notes),
-            states=states,
-            tcbs=tcbs,
-            in_flight=tuple(map(_PACKET_ID, self.network.in_flight)),
-            sides=sides,
+        record = new_record(
+            len(history),
+            kind,
+            side,
+            detail,
+            now,
+            packet,
+            tuple(sent),
+            tuple(arcs),
+            tuple(notes),
+            states,
+            tcbs,
+            tuple([packet.id for packet in in_flight]),
+            sides,
         )
-        self.history.append(record)
+        history.append(record)
         return record
 
 
