@@ -80,6 +80,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "call.connect": ("connect", "connect (연결 요청)"),
     "call.send": ("send", "send (전송)"),
     "call.close": ("close", "close (종료)"),
+    "call.shutdown": ("shutdown", "shutdown (송신 종료)"),
     "call.abort": ("abort", "abort (강제 종료)"),
     "call.crash": ("crash", "crash (호스트 다운)"),
     "call.octets": ("octets", "바이트"),

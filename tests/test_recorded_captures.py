@@ -168,13 +168,8 @@ CANNOT_AGREE: dict[tuple[str, int, str], str] = {
 # Where the engine (Linux profile) disagrees with the kernel and could agree: findings for the
 # engine or the profile, listed so that the suite stays green while they stand, each with what the
 # kernel did. The test fails when one is fixed (remove it then).
-SHUTDOWN = (
-    "the replay takes the client's FIN for close(), so with the Linux profile's switch (data arriving after "
-    "close() is answered by a RST) its client resets the server's data and is CLOSED from packet 8; the "
-    "kernel's client had called shutdown(SHUT_WR), stayed in FIN-WAIT-2 and ACKed the data (packets 9, 11), "
-    "which shows the call was a shutdown"
-)
-FINDINGS: dict[tuple[str, int, str], str] = {("half-close", step, "client"): SHUTDOWN for step in range(7, 14)}
+# None stands today (the half-close story's shutdown(SHUT_WR) is now inferred as such).
+FINDINGS: dict[tuple[str, int, str], str] = {}
 
 
 def kernel_states(doc: dict) -> list[tuple[dict, dict[str, str]]]:
@@ -225,3 +220,26 @@ def test_the_engine_infers_the_kernels_states_from_each_recorded_capture(name):
     assert not unexplained, f"the engine ({PROFILE} profile) and the kernel disagree: {unexplained}"
     agreeing = sorted(expected.keys() - found.keys())
     assert not agreeing, f"these now agree: remove them from CANNOT_AGREE or FINDINGS: {agreeing}"
+
+
+@pytest.mark.parametrize("name", sorted(STORIES))
+def test_each_fin_is_taken_for_the_call_the_script_made(name):
+    # The script's first closing call on a side sent its FIN: shutdown(SHUT_WR) where the story
+    # half-closes (the end goes on reading), close() elsewhere; the replay infers it from the packets.
+    from tcpedu.capture.replay import replay_file  # see test_the_engine_infers_the_kernels_states...
+
+    story = json.loads((CAPTURES / f"{name}.json").read_text())
+    first: dict[str, str] = {}
+    for step in story["steps"]:
+        if step["call"] in ("close", "shutdown"):
+            first.setdefault(step["side"], step["call"])
+    for profile in ("rfc", "linux"):
+        replay = replay_file(CAPTURES / f"{name}.pcap", profile=profile)
+        inferred = {
+            (side, call)
+            for connection in replay.connections
+            for step in connection.steps
+            for side, call in step.calls
+            if call in ("close", "shutdown")
+        }
+        assert inferred <= set(first.items()), profile

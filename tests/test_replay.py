@@ -568,3 +568,34 @@ def test_linux_syn_retransmissions_agree_with_the_linux_profile_and_not_the_rfcs
     assert second.surprises and "Linux differs (syn-linear-timeouts)" in second.surprises[0]
     assert "its timer is due at 3.0" in second.surprises[0]
     assert any("RST,ACK" in remark for remark in rfc.remarks), "no one answered: the engine's server would reset"
+
+
+# The client's FIN, then the server's data: a client that acknowledges it went on reading
+# (shutdown(SHUT_WR)); one that answers with a RST had closed (Linux's close() ends receiving).
+_HALF_OPEN = CONVERSATION[:8]  # ... the client's FIN at 1006
+_DATA_AFTER_FIN = [("server", ACK, 5006, 1007, b""), ("server", ACK | PSH, 5006, 1007, b"late!")]
+HALF_CLOSE = [
+    *_HALF_OPEN,
+    *_DATA_AFTER_FIN,
+    ("client", ACK, 1007, 5011, b""),
+    ("server", FIN | ACK, 5011, 1007, b""),
+    ("client", ACK, 1007, 5012, b""),
+]
+CLOSED_THEN_RESET = [*_HALF_OPEN, *_DATA_AFTER_FIN, ("client", RST, 1007, 0, b"")]
+
+
+@pytest.mark.parametrize(
+    ("items", "call"), [(HALF_CLOSE, "shutdown"), (CLOSED_THEN_RESET, "close"), (CONVERSATION, "close")]
+)
+@pytest.mark.parametrize("profile", ["rfc", "linux"])
+def test_a_fin_is_a_shutdown_where_its_end_goes_on_reading_else_a_close(tmp_path, items, call, profile):
+    frames_ = [framed(ip, "ethernet") for ip in conversation_packets(items)]
+    replay = replay_file(write_capture(tmp_path / "c.pcap", frames_, LINKTYPES["ethernet"]), profile=profile)
+    steps = replay.connections[0].steps
+    fin = next(step for step in steps if step.sender == "client" and step.segment.has_fin)
+    assert ("client", call) in fin.calls
+    if items is HALF_CLOSE:  # the engine, told it was a shutdown, reads on in either profile
+        assert [step.surprises for step in steps] == [[]] * len(steps)
+        assert steps[-1].states == {"client": TW, "server": CL}
+    if items is CLOSED_THEN_RESET and profile == "linux":  # the RST is what Linux's close() sends
+        assert steps[-1].surprises == [] and steps[-1].states["client"] is CL

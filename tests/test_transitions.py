@@ -420,7 +420,7 @@ def _rfc_refusal(call: str, state: State) -> tuple[str, str] | None:
         if state is S.CLOSED:
             return _DOES_NOT_EXIST, "3.10.2"
         return (_CLOSING, "3.10.2") if state in _CLOSING_STATES else None
-    if call == "close":  # 3.10.4 (FIN-WAIT-1/2: "strictly speaking, this is an error")
+    if call in ("close", "shutdown"):  # 3.10.4 (FIN-WAIT-1/2: "strictly speaking, this is an error")
         if state is S.CLOSED:
             return _DOES_NOT_EXIST, "3.10.4"
         return (_CLOSING, "3.10.4") if state in _CLOSING_STATES else None
@@ -447,8 +447,9 @@ def test_a_user_call_is_an_arc_or_a_refusal_never_both_nor_neither(state, call):
         assert refusal is not None and (refusal.reason, refusal.source) == expected
 
 
-def test_user_calls_are_the_six_calls():
-    assert set(USER_CALLS) == {"listen", "connect", "send", "close", "abort", "crash"}
+def test_user_calls_are_the_seven_calls():
+    assert set(USER_CALLS) == {"listen", "connect", "send", "close", "shutdown", "abort", "crash"}
+    assert USER_CALLS["shutdown"] is USER_CALLS["close"]  # RFC 9293's CLOSE, both
     assert {event.kind for event in USER_CALLS.values()} <= {
         tcpedu.core.EventKind.USER_CALL,
         tcpedu.core.EventKind.HOST,
@@ -542,16 +543,16 @@ SWITCHED_RECIPES: dict[tuple[State, Event, Condition | None, str], Recipe] = {
     (S.SYN_RECEIVED, E.RCV_SYN_ACK, Condition.ACTIVE_OPEN, "syn-ack-in-syn-received"): Recipe(
         "client", SIMULTANEOUS_OPEN + "deliver server\ndeliver client", "deliver server"
     ),
-    (S.FIN_WAIT_1, E.RCV_DATA, None, "reset-data-after-close"): Recipe(
+    (S.FIN_WAIT_1, E.RCV_DATA, Condition.ORPHANED, "reset-data-after-close"): Recipe(
         "client", HANDSHAKE + "server send 10\nclient close", "deliver server"
     ),
-    (S.FIN_WAIT_2, E.RCV_DATA, None, "reset-data-after-close"): Recipe(
+    (S.FIN_WAIT_2, E.RCV_DATA, Condition.ORPHANED, "reset-data-after-close"): Recipe(
         "client", CLIENT_CLOSED_FIRST + "deliver all\nserver send 10", "deliver server"
     ),
-    (S.FIN_WAIT_1, E.RCV_ACK_OF_FIN, None, "fin-wait-2-timeout"): Recipe(
+    (S.FIN_WAIT_1, E.RCV_ACK_OF_FIN, Condition.ORPHANED, "fin-wait-2-timeout"): Recipe(
         "client", CLIENT_CLOSED_FIRST + "deliver client", "deliver server"
     ),
-    (S.FIN_WAIT_2, E.TIMEOUT_FIN_WAIT_2, None, "fin-wait-2-timeout"): Recipe(
+    (S.FIN_WAIT_2, E.TIMEOUT_FIN_WAIT_2, Condition.ORPHANED, "fin-wait-2-timeout"): Recipe(
         "client", CLIENT_CLOSED_FIRST + "deliver all", "wait 60"
     ),
     (S.TIME_WAIT, E.RCV_SYN, Condition.SEQ_ABOVE_RCV_NXT, "time-wait-reopen"): Recipe(
@@ -562,6 +563,25 @@ SWITCHED_RECIPES: dict[tuple[State, Event, Condition | None, str], Recipe] = {
 
 def test_every_switched_arc_has_a_recipe_and_every_recipe_an_arc():
     assert sorted(map(str, SWITCHED_RECIPES)) == sorted(str((*arc.key, arc.switch)) for arc in SWITCHED_ARCS)
+
+
+@pytest.mark.parametrize(
+    "arc", [arc for arc in SWITCHED_ARCS if arc.condition is Condition.ORPHANED], ids=lambda arc: _arc_id(arc)
+)
+def test_after_shutdown_instead_of_close_the_linux_profile_keeps_the_rfc_arcs(arc: Arc):
+    # Linux's close() ends receiving (the socket is orphaned); shutdown(SHUT_WR) is RFC 9293's
+    # CLOSE: data still arrives and FIN-WAIT-2 waits for the peer's FIN for as long as it takes.
+    recipe = SWITCHED_RECIPES[(*arc.key, arc.switch)]
+    setup = recipe.setup.replace("client close", "client shutdown")
+    assert setup != recipe.setup
+    run = _run(f"profile linux\n{setup}\n{recipe.trigger}\n")
+    step = run.steps[-1]
+    assert _state_before(run, step.records[0], recipe.side) is arc.state
+    taken = [taken for record in step.records for who, taken in record.arcs if who == recipe.side]
+    assert all(a.switch is None for a in taken)
+    sent = [p.segment for record in step.records for p in record.sent if p.sender == recipe.side]
+    assert not any(segment.has_rst for segment in sent)
+    assert step.records[-1].state_of(recipe.side) is not S.CLOSED
 
 
 @pytest.mark.parametrize("arc", SWITCHED_ARCS, ids=lambda arc: f"{arc.switch}: {_arc_id(arc)}")

@@ -12,7 +12,9 @@ packet's timestamp. What the real application did is inferred from what its end 
 
 * a SYN from CLOSED: ``connect``; an end that answered a SYN with a SYN,ACK was listening
   (``listen`` before the SYN arrives);
-* octets beyond the highest it had sent: ``send`` (those octets); a FIN: ``close``;
+* octets beyond the highest it had sent: ``send`` (those octets); a FIN: ``close``, or
+  ``shutdown`` (shutdown(SHUT_WR), RFC 9293's CLOSE) where data still reached that end afterwards
+  and it answered with no RST: it went on reading (Linux's close() would have reset);
 * a RST the engine in its place would not have sent in answer to a segment: ``abort``.
 
 A packet is taken in by its receiver at once, unless a later packet of the receiver acknowledges
@@ -262,13 +264,25 @@ def _linux_differs(profile: Profile, switch: str) -> str:
 class _Opening:
     """What the first pass learns of a connection: its ISNs and the server's first answer."""
 
-    __slots__ = ("client_isn", "client_key", "server_first", "server_isn")
+    __slots__ = ("client_isn", "client_key", "finished", "read_on", "reset_after_fin", "server_first", "server_isn")
 
     def __init__(self, client_key, client_isn: int | None):
         self.client_key = client_key
         self.client_isn = client_isn
         self.server_isn: int | None = None
         self.server_first: Captured | None = None
+        self.finished: set[str] = set()
+        """The sides that have sent a FIN."""
+        self.read_on: set[str] = set()
+        """The sides that data reached after their FIN."""
+        self.reset_after_fin: set[str] = set()
+        """The sides that sent a RST after their FIN."""
+
+    def closed_with(self, side: str) -> str:
+        """The call ``side``'s FIN is taken for: ``shutdown`` (shutdown(SHUT_WR), RFC 9293's
+        CLOSE) where data still reached it afterwards and it answered with no RST, as an end that
+        goes on reading does; else ``close`` (Linux's close() would answer such data with a RST)."""
+        return "shutdown" if side in self.read_on and side not in self.reset_after_fin else "close"
 
 
 def _split(packets: list[Captured]) -> tuple[list[Connection], list[_Opening], list[tuple[int, str]], bytearray]:
@@ -310,8 +324,20 @@ def _split(packets: list[Captured]) -> tuple[list[Connection], list[_Opening], l
                 opening.server_first = captured
             if segment.has_syn and opening.server_isn is None:
                 opening.server_isn = segment.seq
+        if segment.has_fin or segment.has_rst or (segment.data and opening.finished):
+            _note_closing(opening, sender, segment)
         owners.append((index, sender))
     return connections, openings, owners, _awaited(packets, owners)
+
+
+def _note_closing(opening: _Opening, sender: str, segment: Segment) -> None:
+    """What ``segment`` tells of how its connection's ends closed (``_Opening.closed_with``)."""
+    if segment.data and _OTHER[sender] in opening.finished:
+        opening.read_on.add(_OTHER[sender])
+    if segment.has_rst and sender in opening.finished:
+        opening.reset_after_fin.add(sender)
+    if segment.has_fin:
+        opening.finished.add(sender)
 
 
 def _awaited(packets: list[Captured], owners: list[tuple[int, str]]) -> bytearray:
@@ -649,7 +675,7 @@ class _Tracker:
                 self._call(step, sender, "send", now, "new data", data[skip:] if skip else data)
         if segment.has_fin and not self.fin_sent[sender]:
             self.fin_sent[sender] = True
-            self._call(step, sender, "close", now, "a FIN")
+            self._call(step, sender, self.opening.closed_with(sender), now, "a FIN")
         answered = any(expected.segment.has_rst for expected in self.expected[sender])
         if segment.has_rst and not answered and end.state is not _CLOSED:
             self._call(step, sender, "abort", now, "a RST")

@@ -217,7 +217,9 @@ class Endpoint:
     # User calls (RFC 9293 3.10.1 - 3.10.5)
 
     def call(self, call: str, now_us: int, data: bytes | int | None = None) -> None:
-        """Make a user call: ``listen``, ``connect``, ``send``, ``close``, ``abort`` or ``crash``.
+        """Make a user call: ``listen``, ``connect``, ``send``, ``close``, ``shutdown``, ``abort``
+        or ``crash``. ``shutdown`` (POSIX shutdown(SHUT_WR)) is RFC 9293's CLOSE, as ``close`` is,
+        except in the Linux profile, where ``close`` also ends receiving.
 
         ``send`` takes ``data``: bytes, or a count of filler octets. A call the state does not
         allow raises ``CallRefused`` and changes nothing.
@@ -238,6 +240,8 @@ class Endpoint:
                 self._notes.append(Note("data-queued", n=len(payload)))
         if event is Event.CRASH:
             self._notes.append(Note("crash"))
+        if event is Event.CLOSE:
+            self._orphaned = call == "close"
         # 3.10.4: in SYN-RECEIVED a CLOSE with data pending waits for ESTABLISHED (its own arc).
         self._take(event, Condition.DATA_QUEUED if event is Event.CLOSE and self._unsent else None)
         if event is Event.PASSIVE_OPEN:
@@ -534,6 +538,7 @@ class Endpoint:
         if (
             seg.data
             and state in _USER_CLOSING
+            and self._orphaned
             and "reset-data-after-close" in self.config.profile
             and seq_gt(seq_add(seq, len(seg.data)), tcb.rcv_nxt)
         ):
@@ -720,6 +725,8 @@ class Endpoint:
     # Taking arcs
 
     def _take(self, event: Event, condition: Condition | None = None) -> None:
+        if condition is None and self._orphaned:
+            condition = Condition.ORPHANED  # picks the Linux profile's arcs after close(), if any
         arc = arc_for(self.state, event, condition, self.config.profile.switches)
         if arc is None:  # pragma: no cover - the engine only asks for arcs the table has
             raise AssertionError(f"the transition table has no arc for {event} in {self.state}")
@@ -908,6 +915,7 @@ class Endpoint:
         self.tcb = None
         self.peer_closed = False
         self._passive = False
+        self._orphaned = False  # close() called, not shutdown() (the Linux profile's Condition.ORPHANED)
         self._unsent = bytearray()
         self._rtx: deque[_Sent] = deque()
         self._held: dict[int, tuple[bytes, bool]] = {}

@@ -85,13 +85,13 @@ SWITCHES: dict[str, Switch] = {
             "(RFC 9293 3.10.4, 3.10.7.4)",
             "close() also ends receiving, as RFC 9293 3.6.1 allows (MAY-1): new data arriving in FIN-WAIT-1 or "
             "FIN-WAIT-2 is answered with a RST (SHLD-3) and the connection ends (tcp_rcv_state_process); "
-            "shutdown(SHUT_WR) is the RFC's CLOSE",
+            "shutdown(SHUT_WR) (the call shutdown) is the RFC's CLOSE",
         ),
         Switch(
             "fin-wait-2-timeout",
             "FIN-WAIT-2 waits for the peer's FIN for as long as it takes (RFC 9293 3.10.7.4)",
-            "a connection closed with close() leaves FIN-WAIT-2 silently after tcp_fin_timeout, 60 s (tcp_set_state, "
-            "tcp_fin_time)",
+            "a connection closed with close() (not shutdown) leaves FIN-WAIT-2 silently after tcp_fin_timeout, "
+            "60 s (tcp_set_state, tcp_fin_time)",
         ),
         Switch(
             "time-wait-reopen",

@@ -114,6 +114,9 @@ USER_CALLS: dict[str, Event] = {
     "connect": Event.ACTIVE_OPEN,
     "send": Event.SEND,
     "close": Event.CLOSE,
+    # POSIX shutdown(SHUT_WR): RFC 9293's CLOSE ("no more data to send", 3.10.4), which close()
+    # is too, except in the Linux profile, where close() also ends receiving (Condition.ORPHANED).
+    "shutdown": Event.CLOSE,
     "abort": Event.ABORT,
     "crash": Event.CRASH,
 }
@@ -156,6 +159,9 @@ class Condition(enum.Enum):
     DATA_QUEUED = "data queued"
     DUPLICATE_SYN = "the SYN again"
     SEQ_ABOVE_RCV_NXT = "SEG.SEQ > RCV.NXT"
+    ORPHANED = "after close()"
+    """Linux: the application called close(), not shutdown(SHUT_WR): the socket is orphaned,
+    no one reads from it any more (profile switches reset-data-after-close, fin-wait-2-timeout)."""
 
     def __str__(self) -> str:
         return self.value
@@ -341,6 +347,7 @@ SWITCHED_ARCS: tuple[Arc, ...] = (
             E.RCV_DATA,
             S.CLOSED,
             (A.SND_RST, A.DELETE_TCB),
+            Condition.ORPHANED,
             source="Linux tcp_rcv_state_process",
             switch="reset-data-after-close",
         )
@@ -352,6 +359,7 @@ SWITCHED_ARCS: tuple[Arc, ...] = (
         E.RCV_ACK_OF_FIN,
         S.FIN_WAIT_2,
         (A.START_FIN_WAIT_2_TIMER,),
+        Condition.ORPHANED,
         source="Linux tcp_rcv_state_process",
         switch="fin-wait-2-timeout",
     ),
@@ -360,6 +368,7 @@ SWITCHED_ARCS: tuple[Arc, ...] = (
         E.TIMEOUT_FIN_WAIT_2,
         S.CLOSED,
         (A.DELETE_TCB,),
+        Condition.ORPHANED,
         source="Linux tcp_fin_time",
         switch="fin-wait-2-timeout",
     ),
