@@ -221,9 +221,15 @@ def read_capture(path: str | Path, skipped: Skipped | None = None) -> Iterator[C
         if decode is None:
             raise CaptureError(f"{name}: link type {linktype} is not one tcpedu reads ({_link_names()})")
         first_us = None
+        plain = _plain_ipv4_reader(dpkt, linktype)
         for number, time_us, frame in packets:
             if first_us is None:
                 first_us = time_us
+            if plain is not None:
+                captured = plain(frame, number, time_us - first_us)
+                if captured is not None:
+                    yield captured
+                    continue
             try:
                 captured = _segment(dpkt, decode(frame), number, time_us - first_us, skipped)
             except (dpkt.UnpackError, struct.error, IndexError, ValueError):
@@ -351,6 +357,58 @@ def _decoder(dpkt, linktype: int):
     return decoders.get(linktype)
 
 
+# Where an IPv4 packet starts in a frame of the link types most captures have, when the frame
+# says it is IPv4 (Ethernet's type field; a raw IP packet's version).
+_IPV4_START = {1: 14, 12: 0, 14: 0, 101: 0, 228: 0}
+
+
+def _plain_ipv4_reader(dpkt, linktype: int):
+    """For Ethernet and raw IP captures: a function from a frame to its ``Captured`` when the
+    frame is a plain IPv4 TCP segment (not a fragment, headers whole), else None, and the frame
+    goes to dpkt's general decoding, which says what else it is. The headers are unpacked with
+    dpkt's own layouts (``__hdr_fmt__``) without making dpkt objects, four times faster: a
+    million-packet capture spends most of its reading here."""
+    start = _IPV4_START.get(linktype)
+    if start is None:
+        return None
+    ip_header = struct.Struct(dpkt.ip.IP.__hdr_fmt__).unpack_from
+    tcp_header = struct.Struct(dpkt.tcp.TCP.__hdr_fmt__).unpack_from
+    ethernet = linktype == 1
+
+    def plain(frame: bytes, number: int, time_us: int) -> Captured | None:
+        size = len(frame)
+        if size < start + 40 or (ethernet and frame[12:14] != _ETH_IP):
+            return None
+        v_hl, _tos, length, _id, flags_offset, _ttl, protocol, _sum, src, dst = ip_header(frame, start)
+        header = (v_hl & 0xF) << 2
+        if v_hl >> 4 != 4 or protocol != 6 or flags_offset & 0x3FFF or header < 20:
+            return None
+        tcp_start = start + header
+        end = min(start + length, size) if length else size  # dpkt: the IP length cuts the frame
+        if end - tcp_start < 20:
+            return None
+        sport, dport, seq, ack, off_flags, window, _sum, _urgent = tcp_header(frame, tcp_start)
+        data_start = tcp_start + ((off_flags >> 12) << 2)
+        if data_start < tcp_start + 20 or data_start > end:
+            return None
+        stated = length - header if length else None
+        return _captured(
+            number,
+            time_us,
+            (_inet4(src), sport),
+            (_inet4(dst), dport),
+            seq,
+            ack,
+            off_flags,
+            window,
+            frame[tcp_start + 20 : data_start],
+            frame[data_start:end],
+            stated,
+        )
+
+    return plain
+
+
 def _segment(dpkt, packet, number: int, time_us: int, skipped: Skipped) -> Captured | None:
     if isinstance(packet, dpkt.ip.IP):
         if packet.p != 6:
@@ -378,7 +436,36 @@ def _segment(dpkt, packet, number: int, time_us: int, skipped: Skipped) -> Captu
     data = tcp.data
     if not isinstance(data, bytes):
         data = bytes(data)
-    off_flags = tcp._off_flags
+    return _captured(
+        number,
+        time_us,
+        (src, tcp.sport),
+        (dst, tcp.dport),
+        tcp.seq,
+        tcp.ack,
+        tcp._off_flags,
+        tcp.win,
+        tcp.opts,
+        data,
+        stated,
+    )
+
+
+def _captured(
+    number: int,
+    time_us: int,
+    src: Address,
+    dst: Address,
+    seq: int,
+    ack: int,
+    off_flags: int,
+    window: int,
+    options: bytes,
+    data: bytes,
+    stated: int | None,
+) -> Captured:
+    """The ``Captured`` of a decoded TCP header; ``stated`` is the TCP length the IP header gives
+    (None where it gives none), which says whether the capture cut the data short."""
     missing = 0
     if stated is not None:
         missing = stated - ((off_flags >> 12) << 2) - len(data)
@@ -387,11 +474,8 @@ def _segment(dpkt, packet, number: int, time_us: int, skipped: Skipped) -> Captu
         else:
             missing = 0
     flags = off_flags & 0x1FF
-    window = tcp.win
-    segment = Segment(tcp.seq, tcp.ack, flags & 0x3F, window, data)
-    return Captured(
-        number, time_us, (src, tcp.sport), (dst, tcp.dport), segment, window, flags & 0x1C0, tcp.opts, missing
-    )
+    segment = Segment(seq, ack, flags & 0x3F, window, data)
+    return Captured(number, time_us, src, dst, segment, window, flags & 0x1C0, options, missing)
 
 
 _ADDRESSES: dict[bytes, str] = {}  # a capture has few addresses and many packets

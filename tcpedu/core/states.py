@@ -14,6 +14,10 @@ __all__ = ["State"]
 class State(enum.Enum):
     """A TCP connection state; the value is the RFC's name (``State("SYN-SENT")``)."""
 
+    # Members are singletons compared by identity: hash them by identity too, in C (Enum's own
+    # __hash__ is a Python function, and the engine looks states up in dicts at every segment).
+    __hash__ = object.__hash__
+
     CLOSED = "CLOSED"
     LISTEN = "LISTEN"
     SYN_SENT = "SYN-SENT"

@@ -61,6 +61,8 @@ class EventKind(enum.Enum):
 class Event(enum.Enum):
     """What makes a connection change state; the value is the label RFC 9293 Figure 5 uses."""
 
+    __hash__ = object.__hash__  # by identity, in C: see State
+
     PASSIVE_OPEN = "passive OPEN"
     ACTIVE_OPEN = "active OPEN"
     SEND = "SEND"
@@ -153,6 +155,8 @@ class Action(enum.Enum):
 class Condition(enum.Enum):
     """A fact about the connection that picks between arcs: how it was opened (RFC 9293
     MUST-11), or whether data waits to be sent (3.10.4)."""
+
+    __hash__ = object.__hash__  # by identity, in C: see State
 
     PASSIVE_OPEN = "reached by passive OPEN"
     ACTIVE_OPEN = "reached by active OPEN"
