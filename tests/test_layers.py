@@ -23,7 +23,7 @@ ALLOWED = {
     "render": {"core", "sim", "scenario", "words", "narrator"},
     "capture": {"core", "sim", "scenario", "words", "narrator"},
     "grade": {"core", "kit", "sim", "scenario", "render", "words", "narrator"},
-    "widgets": {"core", "kit", "sim", "scenario", "render", "grade", "words", "narrator"},
+    "widgets": {"core", "kit", "sim", "scenario", "render", "capture", "grade", "words", "narrator"},
 }
 
 

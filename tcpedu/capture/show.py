@@ -10,7 +10,7 @@ from ..sim.history import Record
 from ..sim.network import Packet
 from .replay import Connection, Replay, Step
 
-__all__ = ["format_replay", "records_of_connection"]
+__all__ = ["format_replay", "records_by_packet", "records_of_connection"]
 
 _ARROWS = {"client": "client > server", "server": "server > client"}
 _NO_TCB: dict[str, object] = {}
@@ -48,14 +48,24 @@ def _step_line(step: Step) -> str:
 def records_of_connection(connection: Connection) -> list[Record]:
     """The connection as a run's history: for each packet, a row where it is sent (with the call
     inferred, if any) and a row where it is taken in, with both ends' states after."""
-    records: list[Record] = []
+    return [record for records in records_by_packet(connection) for record in records]
+
+
+def records_by_packet(connection: Connection) -> list[list[Record]]:
+    """``records_of_connection``'s records, those of each packet (each step) in a list of their
+    own: what the widget shows when it steps through a capture packet by packet."""
+    groups: list[list[Record]] = []
+    count = 0
     states = (State.CLOSED, State.CLOSED)
     tcbs = (_NO_TCB, _NO_TCB)
 
     def add(kind: str, side: str | None, detail: str, time_us: int, packet=None, sent=()) -> None:
-        records.append(Record(len(records), kind, side, detail, time_us, packet, sent, (), (), states, tcbs, ()))
+        nonlocal count
+        groups[-1].append(Record(count, kind, side, detail, time_us, packet, sent, (), (), states, tcbs, ()))
+        count += 1
 
     for step in connection.steps:
+        groups.append([])
         packet = Packet(step.number, step.sender, step.segment, step.time_us)
         calls = [call for side, call in step.calls if side == step.sender]
         for side, call in step.calls:
@@ -69,4 +79,4 @@ def records_of_connection(connection: Connection) -> list[Record]:
         if step.tcbs is not None:
             tcbs = step.tcbs
         add("deliver", step.receiver, "", step.time_us, packet=packet)
-    return records
+    return groups

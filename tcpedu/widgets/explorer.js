@@ -115,10 +115,8 @@ function render({ model, el }) {
     class: "tx-button tcpedu-wait",
     onclick: () => send("wait", { seconds: waitSeconds.value || "0" }),
   });
-  const clock = h("div", { class: "tx-clock" }, [
-    clockText,
-    h("span", { class: "tx-group" }, [fire, wait, waitSeconds, waitUnit, deliverAll]),
-  ]);
+  const clockButtons = h("span", { class: "tx-group tcpedu-clock-buttons" }, [fire, wait, waitSeconds, waitUnit, deliverAll]);
+  const clock = h("div", { class: "tx-clock" }, [clockText, clockButtons]);
   // The band follows the ladder's last row, and sticks to the box's foot once the ladder is longer.
   const band = h("div", { class: "tx-band tcpedu-network" }, [flightTitle, flightRows, clock]);
   scroller.append(band);
@@ -229,6 +227,11 @@ function render({ model, el }) {
 
   function drawFlight(shown) {
     const words = shown.words;
+    // A capture is a recording: nothing in it to deliver, drop or wait for; its clock is shown.
+    const recording = Boolean(shown.recording);
+    flightTitle.hidden = recording;
+    flightRows.hidden = recording;
+    clockButtons.hidden = recording;
     setText(flightTitle, words.in_flight);
     const rows = shown.in_flight;
     const key = JSON.stringify([rows, words.deliver, words.drop, words.duplicate]);

@@ -26,6 +26,7 @@ from ..sim.history import Record
 from ..sim.network import Packet
 from ..sim.settings import SIDES
 from ..words import describe_state, in_language, language_index, side_name, state_gloss, word
+from .capture_model import CaptureModel, is_capture
 from .model import CALLS, TCB_ROWS, ExplorerModel, StepDone
 
 __all__ = ["Explorer", "explore"]
@@ -68,10 +69,21 @@ _LABELS = {
 }
 
 
-def explore(scenario: str | None = None, lang: str = "en", detail: str = "figure", **settings: object) -> Explorer:
+def explore(scenario: object = None, lang: str = "en", detail: str = "figure", **settings: object) -> Explorer:
     """A connection between a client and a server to drive by hand, or a named scenario
     (``explore("simultaneous-close")``) to step through; ``settings`` as for ``Simulation``
-    (``client_isn=100, server_isn=300``). Shows itself as the last expression of a cell."""
+    (``client_isn=100, server_isn=300``). Shows itself as the last expression of a cell.
+
+    A real capture (``explore("captures/half-close.pcap")``, a ``Replay`` or a ``Connection``) is
+    stepped through packet by packet, both ends replayed through the engine; ``connection=N``
+    picks one of a capture's connections (from 1), ``profile="linux"`` the engine's profile."""
+    if is_capture(scenario):
+        options = dict(settings)
+        connection, profile = options.pop("connection", 1), options.pop("profile", "rfc")
+        if options:
+            raise ValueError(f"a capture takes connection= and profile=, not {', '.join(sorted(options))}=")
+        model = CaptureModel.open(scenario, connection=int(connection), profile=str(profile))  # type: ignore[arg-type]
+        return Explorer(model, lang=lang, detail=detail)
     return Explorer(ExplorerModel(scenario, **settings), lang=lang, detail=detail)
 
 
@@ -89,7 +101,9 @@ class Explorer:
     """The widget. ``Explorer(model)``; the model can be driven from Python too, and
     ``click`` does what a click in the browser does."""
 
-    def __init__(self, model: ExplorerModel, lang: str = "en", detail: str = "figure", relative: bool = False):
+    def __init__(
+        self, model: ExplorerModel | CaptureModel, lang: str = "en", detail: str = "figure", relative: bool = False
+    ):
         language_index(lang)  # ValueError naming the choices
         if detail not in DETAILS:
             raise ValueError(f"unknown detail {detail!r}: choose one of {', '.join(DETAILS)}")
@@ -99,7 +113,7 @@ class Explorer:
         self.relative = relative
         self._diagram_error = ""
         self._diagram = self._new_diagram()
-        self._ladder = Ladder(lang=lang, relative=relative)
+        self._ladder = Ladder(lang=lang, relative=relative, marks=model.marks)
         self.widget = ExplorerWidget()
         self.widget.add_class("tcpedu-explorer-widget")
         self.widget.on_msg(self._on_message)
@@ -116,8 +130,9 @@ class Explorer:
         """Press a button as the browser does: ``click("deliver", packet_id=3)``,
         ``click("call", side="server", call="listen")``, ``click("play")``. ``seen`` is the
         picture's version the click was made on (default: the one on show)."""
-        if request not in ExplorerModel.REQUESTS:  # the browser only sends these; a typo here is loud
-            raise ValueError(f"unknown request {request!r}: choose one of {', '.join(ExplorerModel.REQUESTS)}")
+        requests = self.model.REQUESTS
+        if request not in requests:  # the browser only sends these; a typo here is loud
+            raise ValueError(f"unknown request {request!r}: choose one of {', '.join(requests)}")
         version = self.widget.picture["version"] if seen is None else seen
         self.widget._handle_custom_msg({"request": request, "seen": version, "arguments": arguments}, [])
 
@@ -151,7 +166,7 @@ class Explorer:
             self._diagram = self._new_diagram()
         else:
             raise ValueError(f"unknown option {option!r}: lang, relative or detail")
-        self._ladder = Ladder(lang=self.lang, relative=self.relative)
+        self._ladder = Ladder(lang=self.lang, relative=self.relative, marks=self.model.marks)
         self.refresh()
 
     # ------------------------------------------------------------------------------------------
@@ -173,11 +188,12 @@ class Explorer:
         last = model.history[-1] if model.history else None
         picture = {
             "version": model.version,
+            "recording": model.recording,
             "lang": self.lang,
             "relative": self.relative,
             "detail": self.detail,
             "details": [[choice, word(f"option.detail.{choice}", self.lang)] for choice in DETAILS],
-            "words": {name: word(key, self.lang) for name, key in _LABELS.items()},
+            "words": {name: word(key, self.lang) for name, key in self._labels().items()},
             "title": self._title(),
             "sides": {side: self._side(side) for side in SIDES},
             "in_flight": self._in_flight(),
@@ -199,12 +215,19 @@ class Explorer:
                 self.widget.diagram = diagram
             self.widget.picture = picture
 
+    def _labels(self) -> dict[str, str]:
+        """The words around the picture (the step button takes in a capture's next packet)."""
+        return {**_LABELS, "step": "capture.step"} if self.model.recording else _LABELS
+
     @property
     def picture(self) -> dict:
         """What the browser draws now (texts, states, what may be pressed)."""
         return self.widget.picture
 
     def _title(self) -> str:
+        title = self.model.title()
+        if title is not None:
+            return title
         script = self.model.script
         if script is None:
             return word("control.free", self.lang)
@@ -216,7 +239,7 @@ class Explorer:
         state = self.model.state(side)
         calls = []
         refused: dict[str, tuple[list[str], list[str]]] = {}
-        for call in _CALL_ORDER:
+        for call in () if self.model.recording else _CALL_ORDER:  # a recording's calls are made
             label = word(f"call.{call}", lang)
             name, _, gloss = label.partition(" (")  # "listen (연결 대기)": the call, and its gloss below
             refusal = self.model.refusal(side, call)
@@ -301,18 +324,19 @@ class Explorer:
                 seconds=f"{seconds:.6g}",
             )
         return {
-            "now": word("clock.now", lang, seconds=f"{self.model.simulation.time:.6g}"),
+            "now": word("clock.now", lang, seconds=f"{self.model.time:.6g}"),
             "next": upcoming,
             "can_fire": due is not None,
         }
 
     def _scenario(self) -> dict | None:
-        if self.model.script is None:
+        if not self.model.stepping:
             return None
         upcoming = self.model.scenario_next
+        over, following = ("capture.over", "capture.next") if self.model.recording else ("control.over", "control.next")
         if upcoming is None:
-            return {"next": None, "text": word("control.over", self.lang)}
-        return {"next": upcoming, "text": word("control.next", self.lang, line=f"<code>{html.escape(upcoming)}</code>")}
+            return {"next": None, "text": word(over, self.lang)}
+        return {"next": upcoming, "text": word(following, self.lang, line=f"<code>{html.escape(upcoming)}</code>")}
 
     def _happened(self) -> str:
         lang = self.lang

@@ -73,6 +73,12 @@ class _Undo:
 class ExplorerModel:
     """A client, a server and the network between them, stepped by a learner."""
 
+    recording = False
+    """Whether this is a recording with nothing to drive (``CaptureModel``): here the learner calls,
+    delivers, drops and waits."""
+    marks: tuple = ()
+    """Marks the ladder draws (a capture's packets where the engine would have done otherwise)."""
+
     def __init__(self, scenario: str | Script | None = None, **settings: object):
         """``scenario``: a named scenario, a script's text, or a parsed ``Script`` to step
         through (or None to play freely); ``settings`` as for ``Simulation`` (``client_isn=100``)."""
@@ -130,6 +136,20 @@ class ExplorerModel:
     def steps(self) -> int:
         """How many steps can be taken back."""
         return len(self._undo)
+
+    @property
+    def time(self) -> float:
+        """The simulation's clock, in seconds."""
+        return self.simulation.time
+
+    @property
+    def stepping(self) -> bool:
+        """Whether there is a script to step through."""
+        return self.script is not None
+
+    def title(self) -> str | None:
+        """What the view's title says, beyond a scenario's own (None: the view decides)."""
+        return None
 
     def shown(self, side: str, call: str | None = None) -> str:
         """What the learner sees as ``side``: itself, except a listening server with a connection to
