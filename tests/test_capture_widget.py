@@ -15,7 +15,7 @@ CAPTURES = Path(__file__).resolve().parent.parent / "captures"
 
 
 def replayed(name: str, profile: str = "rfc"):
-    from tcpedu.capture.replay import replay_file  # when called: see tests/test_replay.py's replay_file
+    from tcpedu.capture.replay import replay_file
 
     return replay_file(CAPTURES / name, profile=profile, keep_details=True)
 

@@ -476,3 +476,40 @@ def test_examples_drawn_by_several_processes_are_the_ones_one_process_draws(tmp_
         subprocess.run([sys.executable, "-c", probe, str(folder), str(workers)], check=True)
         kept[workers] = {path.name: path.read_bytes() for path in folder.iterdir()}
     assert kept[2] and kept[2] == kept[1]
+
+
+_DRAW_PROBE = """
+import hashlib, sys
+sys.path.insert(0, sys.argv[1])
+if sys.argv[2] == "more":
+    import learner_module  # a local module full of constants, as a learner's notebook has
+    import tcpedu.capture.replay, tcpedu.widgets.explorer  # and more of tcpedu than the checker needs
+from tcpedu.grade import checker
+from tcpedu.grade.catalog import EXERCISES
+for exercise in EXERCISES:
+    for group in exercise.groups:
+        try:
+            drawn = checker._draw_now(group, 40, 9293)
+        except NotImplementedError:  # a group that asks its questions without drawing
+            continue
+        print(group.key, hashlib.sha1(repr(drawn).encode()).hexdigest())
+"""
+
+
+def test_a_seed_draws_the_same_examples_whatever_else_is_imported(tmp_path):
+    # Hypothesis draws constants it finds in local modules' source now and then; the checker must
+    # not, or check() in a notebook and tcpedu grade would ask different questions from one seed.
+    constants = "\n".join(f"VALUE_{n} = {n * 7919 % 2**32}\nTEXT_{n} = 'SYN,ACK {n}'" for n in range(300))
+    (tmp_path / "learner_module.py").write_text(constants + "\n")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _DRAW_PROBE, str(tmp_path), imports],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        ).stdout
+        for imports in ("less", "more")
+    ]
+    assert runs[0].count("\n") >= 10, runs[0]
+    assert runs[0] == runs[1]

@@ -190,7 +190,6 @@ def differences(name: str) -> dict[tuple[str, int, str], str]:
     """Every (story, step, side) where the replay's state after the snapshot's packet is not the
     kernel's, with both states."""
     doc = document(name)
-    # Imported here, not when pytest collects this file: see tests/test_replay.py's replay_file.
     from tcpedu.capture.replay import replay_file
 
     replay = replay_file(CAPTURES / f"{name}.pcap", profile=PROFILE)
@@ -226,7 +225,7 @@ def test_the_engine_infers_the_kernels_states_from_each_recorded_capture(name):
 def test_each_fin_is_taken_for_the_call_the_script_made(name):
     # The script's first closing call on a side sent its FIN: shutdown(SHUT_WR) where the story
     # half-closes (the end goes on reading), close() elsewhere; the replay infers it from the packets.
-    from tcpedu.capture.replay import replay_file  # see test_the_engine_infers_the_kernels_states...
+    from tcpedu.capture.replay import replay_file
 
     story = json.loads((CAPTURES / f"{name}.json").read_text())
     first: dict[str, str] = {}

@@ -28,19 +28,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tcpedu.capture import frames, write_pcap
+from tcpedu.capture.replay import replay_file
 from tcpedu.core.states import State
 from tcpedu.scenario import parse, run_script, scenario_names, scenario_source
-
-
-def replay_file(*args, **options):
-    """``tcpedu.capture.replay.replay_file``, imported when first called. Importing the replay
-    modules and running the named scenarios when pytest collects this file changed which
-    examples the exercise checker drew in later tests (tests/test_exercises.py's planted RST bugs
-    went undetected in the same process): a fragility of the checker's drawing, avoided here."""
-    from tcpedu.capture.replay import replay_file
-
-    return replay_file(*args, **options)
-
 
 C, S = ("10.0.0.1", 40000), ("10.0.0.2", 80)
 C6, S6 = ("2001:db8::1", 40000), ("2001:db8::2", 80)

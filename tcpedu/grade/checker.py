@@ -466,6 +466,36 @@ def _hypothesis_settings(count: int):
     )
 
 
+@contextlib.contextmanager
+def _only_hypothesis_own_constants():
+    """Hypothesis (6.131 on) also draws, now and then, literal constants it finds in the source of
+    every *local* module loaded (not under site-packages): with tcpedu installed editable, which of
+    tcpedu's modules happen to be imported, and in a notebook the learner's own, changed the
+    examples drawn from one seed (so ``check()`` and ``tcpedu grade`` drew different examples, and
+    it is cut off after 100 ms of parsing, so a slow machine drew differently too). While the
+    checker draws, the pool of local constants is empty: a seed draws the same examples wherever
+    it is drawn. (Internal to hypothesis; where it is not there, nothing needs doing.)"""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+    except ImportError:  # pragma: no cover - a hypothesis without local constants
+        yield
+        return
+    found = getattr(providers, "_get_local_constants", None)
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if found is None or cache is None:  # pragma: no cover - the same
+        yield
+        return
+    empty = Constants()
+    cache.clear()  # pools computed with the local constants
+    providers._get_local_constants = lambda *_: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = found
+        cache.clear()
+
+
 def _draw(group: Group, count: int, seed: int) -> list[object]:
     """The first ``count`` examples hypothesis generates for ``group`` from ``seed``: the same
     ones it tries first when it searches for a failure from that seed."""
@@ -495,7 +525,8 @@ def _draw_now(group: Group, count: int, seed: int) -> list[object]:
     def collect(example):
         drawn.append(example)
 
-    collect()
+    with _only_hypothesis_own_constants():
+        collect()
     return drawn
 
 
@@ -584,7 +615,8 @@ def _shrink(
             raise _Fails
 
     try:
-        search()
+        with _only_hypothesis_own_constants():
+            search()
     except Exception:  # _Fails, or hypothesis giving up on a flaky learner: keep the best
         pass
     finally:

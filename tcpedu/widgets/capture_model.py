@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CAPTURE_SUFFIXES", "CaptureModel", "is_capture"]
 
-# The capture modules are imported when a capture is opened, not with the widgets: importing them
-# early changed which examples the exercise checker drew in the tests (see tests/test_replay.py).
+# The capture modules (and dpkt) are imported when a capture is opened, not with the widgets.
 _REPLAY_MODULE = "tcpedu.capture.replay"
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")

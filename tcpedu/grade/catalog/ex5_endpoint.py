@@ -123,7 +123,10 @@ _SEQ_OFFSETS = (0, 0, 1, 2, 5, 100, -1, -2, -100, 65534, 65535, 65536, 70000, 2*
 _ACK_OFFSETS = (0, 0, 1, -1, 100, 70000)
 
 
-def _injections(plan_settings):
+_FORGED_FLAGS = ("RST", "RST", "RST,ACK", "SYN", "ACK", "FIN,ACK", "SYN,ACK")
+
+
+def _injections(plan_settings, flags_from=_FORGED_FLAGS):
     """Crafted segments aimed at a side: their sequence numbers around where that side's
     window starts after the handshake (the peer's ISN + 1), in it, before it and beyond it;
     their acknowledgements around the side's own ISN + 1."""
@@ -134,7 +137,7 @@ def _injections(plan_settings):
         peer = "server" if side == "client" else "client"
         seq = st.sampled_from(_SEQ_OFFSETS).map(lambda k: seq_add(isns[peer], (1 + k) % SEQ_SPACE))
         ack = st.sampled_from(_ACK_OFFSETS).map(lambda k: seq_add(isns[side], (1 + k) % SEQ_SPACE))
-        flags = st.sampled_from(["RST", "RST", "RST,ACK", "SYN", "ACK", "FIN,ACK", "SYN,ACK"])
+        flags = st.sampled_from(flags_from)
         return st.tuples(st.just("inject"), st.just(side), flags, seq, ack, st.just(65535), st.sampled_from([0, 0, 3]))
 
     return st.sampled_from(_SIDES).flatmap(aimed)
@@ -475,9 +478,19 @@ class Resets(_Runs):
         st = _st()
 
         def build(settings):
-            prefix = st.sampled_from([_HANDSHAKE, (("call", "client", "connect", None), ("deliver", 0)), _OPEN])
-            moves = st.one_of(_network(), _calls("abort", "crash", "connect", "listen"), _injections(settings))
-            return st.tuples(st.just(settings), prefix, st.lists(moves, max_size=10)).map(
+            # Mostly from an open connection, where a forged RST must pass RFC 5961's checks; at
+            # least one move (a run that only opens has no reset to check), forged RSTs among them
+            # as often as anything else.
+            prefix = st.sampled_from(
+                [_HANDSHAKE, _HANDSHAKE, (("call", "client", "connect", None), ("deliver", 0)), _OPEN]
+            )
+            moves = st.one_of(
+                _network(),
+                _calls("abort", "crash", "connect", "listen"),
+                _injections(settings),
+                _injections(settings, ("RST", "RST,ACK")),
+            )
+            return st.tuples(st.just(settings), prefix, st.lists(moves, min_size=1, max_size=10)).map(
                 lambda v: Plan(v[0], (*v[1], *v[2], *[("deliver", 0)] * 6))
             )
 
