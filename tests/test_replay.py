@@ -644,3 +644,34 @@ def test_the_fast_ipv4_path_reads_what_dpkt_reads(flags, data, options, link, ed
         assert fast is not None, "a plain segment takes the fast path"
     if fast is not None:
         assert _fields(fast) == _fields(slow)
+
+
+def test_several_processes_replay_a_capture_as_one_does(tmp_path):
+    # Interleaved connections (each a whole conversation on its own port, some with surprises:
+    # a packet dropped from every third), replayed by 1, 2 and 3 processes: the same bytes out.
+    frames_ = []
+    for round_ in range(len(CONVERSATION)):
+        for port in range(40000, 40017):
+            if port % 3 == 0 and round_ == 4:
+                continue  # the server's ACK of the client's data is missing here
+            sender, flags, seq, ack, data = CONVERSATION[round_]
+            sport, dport = (port, S[1]) if sender == "client" else (S[1], port)
+            frames_.append(framed(ip_packet(sender, tcp_bytes(flags, seq, ack, data, sport, dport)), "ethernet"))
+    path = write_capture(tmp_path / "many.pcap", frames_, LINKTYPES["ethernet"])
+    for options in (["--json"], ["-v"]):
+        outputs = {jobs: run_cli("replay", str(path), "--jobs", str(jobs), *options) for jobs in (1, 2, 3)}
+        assert all(done.returncode == 0 and done.stderr == "" for done in outputs.values())
+        assert outputs[1].stdout == outputs[2].stdout == outputs[3].stdout
+    connections = json.loads(run_cli("replay", str(path), "--json", "-j", "2").stdout)["connections"]
+    assert len(connections) == 17
+    surprised = sum(1 for connection in connections for step in connection["steps"] if step.get("surprises"))
+    assert surprised and f"{surprised} packets where the real stack did otherwise" in outputs[2].stdout
+
+
+def test_several_processes_say_a_bad_capture_once(tmp_path):
+    data = (Path(__file__).resolve().parent.parent / "captures" / "half-close.pcap").read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(data[:-10])
+    _one_line_error(run_cli("replay", str(cut), "--jobs", "2"), f"{cut}: packet 13:", "(truncated)")
+    done = run_cli("replay", str(cut), "--jobs", "0")
+    assert done.returncode == 2 and "--jobs" in done.stderr and "must be 1 or more" in done.stderr

@@ -180,9 +180,12 @@ class Replay:
         """Packets that are not TCP segments (``skipped_by_reason`` says why)."""
         return sum(self.skipped_by_reason.values())
 
-    def summary(self) -> str:
+    def summary(self, surprised: int | None = None) -> str:
+        """One line: packets, segments, connections, what was skipped, and how many packets
+        ``surprised`` (by default, counted in ``connections``' steps)."""
         segments = self.packets - self.skipped
-        surprised = sum(connection.surprises for connection in self.connections)
+        if surprised is None:
+            surprised = sum(connection.surprises for connection in self.connections)
         count = len(self.connections)
         return (
             f"{self.path}: {self.packets} packets, {segments} TCP segments in {count} connection"
@@ -191,29 +194,35 @@ class Replay:
             f"the engine ({self.profile} profile)"
         )
 
-    def to_dict(self) -> dict[str, object]:
-        return {
+    def to_dict(self, with_connections: bool = True) -> dict[str, object]:
+        data: dict[str, object] = {
             "file": self.path,
             "profile": self.profile,
             "packets": self.packets,
             "skipped": dict(sorted(self.skipped_by_reason.items())),
-            "connections": [connection.to_dict() for connection in self.connections],
         }
+        if with_connections:
+            data["connections"] = [connection.to_dict() for connection in self.connections]
+        return data
 
 
-def replay_file(path: str | Path, profile: str = "rfc", keep_details: bool = False) -> Replay:
+def replay_file(
+    path: str | Path, profile: str = "rfc", keep_details: bool = False, part: tuple[int, int] = (0, 1)
+) -> Replay:
     """Replay the capture at ``path`` through the engine in ``profile`` ("rfc" or "linux").
 
     Raises ``CaptureError`` (one line naming the file and the packet) for a file that is not a
     capture or is cut short, and ``ValueError`` for an unknown profile. ``keep_details`` keeps both
-    TCBs and the engines' notes at every step (for the ladder diagram and ``--verbose``)."""
+    TCBs and the engines' notes at every step (for the ladder diagram and ``--verbose``).
+    ``part=(k, n)`` replays only connections k, k + n, k + 2n... (counted from 0; the others are
+    listed with no steps): n processes replay a large capture together (``parallel.py``)."""
     _profile(profile)  # an unknown profile is said before the file is read
     skipped = Skipped()
     collecting = gc.isenabled()
     gc.disable()  # a million packets make millions of objects and no cycles: no collection is needed
     try:
         packets = list(read_capture(path, skipped))
-        replay = replay_captured(packets, profile, keep_details)
+        replay = replay_captured(packets, profile, keep_details, part)
     finally:
         if collecting:
             gc.enable()
@@ -223,20 +232,26 @@ def replay_file(path: str | Path, profile: str = "rfc", keep_details: bool = Fal
     return replay
 
 
-def replay_captured(packets: Iterable[Captured], profile: str = "rfc", keep_details: bool = False) -> Replay:
-    """Replay captured segments (in file order) through the engine."""
+def replay_captured(
+    packets: Iterable[Captured], profile: str = "rfc", keep_details: bool = False, part: tuple[int, int] = (0, 1)
+) -> Replay:
+    """Replay captured segments (in file order) through the engine (``part``: see ``replay_file``)."""
     chosen = _profile(profile)
     profile = chosen.name
     packets = list(packets)
     connections, openings, owners, awaited = _split(packets)
+    mine, parts = part
     trackers = [
-        _Tracker(connection, opening, chosen, keep_details)
-        for connection, opening in zip(connections, openings, strict=True)
+        _Tracker(connection, opening, chosen, keep_details) if index % parts == mine else None
+        for index, (connection, opening) in enumerate(zip(connections, openings, strict=True))
     ]
     for captured, (owner, sender), wait in zip(packets, owners, awaited, strict=True):
-        trackers[owner].take(captured, sender, wait)
+        tracker = trackers[owner]
+        if tracker is not None:
+            tracker.take(captured, sender, wait)
     for tracker in trackers:
-        tracker.finish()
+        if tracker is not None:
+            tracker.finish()
     return Replay("<packets>", profile, connections, len(packets), Skipped())
 
 

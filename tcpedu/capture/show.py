@@ -10,28 +10,29 @@ from ..sim.history import Record
 from ..sim.network import Packet
 from .replay import Connection, Replay, Step
 
-__all__ = ["format_replay", "records_by_packet", "records_of_connection"]
+__all__ = ["format_connection", "format_replay", "records_by_packet", "records_of_connection"]
 
 _ARROWS = {"client": "client > server", "server": "server > client"}
 _NO_TCB: dict[str, object] = {}
 
 
 def format_replay(replay: Replay, verbose: bool = False) -> str:
-    """Each connection: its remarks, then one line per packet (number, time, direction, the
-    segment with its options, the calls inferred, both ends' states), each surprise under it
-    marked ``!``; the summary last."""
-    lines: list[str] = []
-    for connection in replay.connections:
-        lines.append(connection.title())
-        lines.extend(f"  note: {remark}" for remark in connection.remarks)
-        for step in connection.steps:
-            lines.append(_step_line(step))
-            if verbose:
-                lines.extend(f"        {side}: {note}" for side, note in step.notes)
-            lines.extend(f"      ! {surprise}" for surprise in step.surprises)
-        lines.append("")
-    lines.append(replay.summary())
-    return "\n".join(lines)
+    """Each connection (``format_connection``), then the summary."""
+    return "".join(format_connection(connection, verbose) for connection in replay.connections) + replay.summary()
+
+
+def format_connection(connection: Connection, verbose: bool = False) -> str:
+    """A connection: its title and remarks, then one line per packet (number, time, direction,
+    the segment with its options, the calls inferred, both ends' states), each surprise under it
+    marked ``!``; a blank line after it."""
+    lines = [connection.title()]
+    lines.extend(f"  note: {remark}" for remark in connection.remarks)
+    for step in connection.steps:
+        lines.append(_step_line(step))
+        if verbose:
+            lines.extend(f"        {side}: {note}" for side, note in step.notes)
+        lines.extend(f"      ! {surprise}" for surprise in step.surprises)
+    return "\n".join(lines) + "\n\n"
 
 
 def _step_line(step: Step) -> str:
