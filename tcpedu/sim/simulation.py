@@ -136,9 +136,9 @@ class Simulation:
         """Each side's endpoint (the server's a ``ServerHost`` where it is a host)."""
         self.client = endpoints["client"]
         self.server = endpoints["server"]
-        self._engines_only = all(type(endpoint) is Endpoint for endpoint in endpoints.values())
-        """Whether every side is the reference engine (not a learner's endpoint), which changes
-        only when the simulation calls it."""
+        self._two_engines = self.sides is SIDES and all(type(endpoint) is Endpoint for endpoint in endpoints.values())
+        """Whether this is a client and a server, both the reference engine (not a learner's
+        endpoint, not a listening host): each changes only when the simulation calls it."""
         self._apply_settings()
 
     def _apply_settings(self) -> None:
@@ -423,7 +423,13 @@ class Simulation:
         now = self.now_us
         endpoints = self.endpoints
         in_flight = self.network.in_flight
-        for name, endpoint in endpoints.items():
+        history = self.history
+        unchanged = self._two_engines and history and kind != "configure"
+        # Two engines: one changes (sends, takes arcs, notes) only when it is called, so only the
+        # side this happening reached (none for a drop, a duplicate or the clock) is drained, and the
+        # other keeps the snapshot it had (draining and snapshots are most of a record's cost).
+        reached = (((side, endpoints[side]),) if side in endpoints else ()) if unchanged else endpoints.items()
+        for name, endpoint in reached:
             if isinstance(endpoint, ServerHost):
                 segments, out = endpoint.drain()
                 for segment, tag, peer in segments:
@@ -447,15 +453,11 @@ class Simulation:
                 arcs.extend([(name, arc) for arc in out.arcs])
             if out.notes:
                 notes.extend([(name, note) for note in out.notes])
-        history = self.history
         if self.sides is SIDES and not self.is_host:
             sides = SIDES
             client, server = self.client, self.server
             states: tuple = (client.state, server.state)
-            if self._engines_only and history and kind != "configure":
-                # An engine changes only when it is called: the side this happening reached
-                # (none for a drop, a duplicate or the clock) takes a new snapshot, the other
-                # keeps the one it had (snapshots are most of a record's cost).
+            if unchanged:
                 kept = history[-1].tcbs
                 tcbs: tuple = (
                     client.snapshot() if side == "client" else kept[0],
