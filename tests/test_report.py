@@ -84,3 +84,24 @@ def test_flag_names_are_in_the_rfc_figures_order_for_every_combination():
     order = ["SYN", "FIN", "RST", "PSH", "URG", "ACK"]
     for value in range(64):
         assert Flags(value).names() == [name for name in order if value & Flags[name]]
+
+
+@pytest.mark.parametrize("name", ["three-way-handshake", "simultaneous-close", "two-clients", "syn-flood"])
+def test_the_json_written_a_step_at_a_time_is_the_json_of_the_whole_run(name):
+    import orjson
+
+    from tcpedu.scenario import load_scenario, run_script, run_to_dict, run_to_json, simulation_for
+
+    script = load_scenario(name)
+    run = run_script(script, simulation_for(script))
+    assert b"".join(run_to_json(run)) == orjson.dumps(run_to_dict(run), option=orjson.OPT_APPEND_NEWLINE)
+
+
+def test_a_title_that_looks_like_the_steps_key_stays_a_title():
+    import orjson
+
+    from tcpedu.scenario import parse, run_script, run_to_dict, run_to_json
+
+    run = run_script(parse('# a title with "steps":[] in it\nserver listen\nclient connect\ndeliver all\n'))
+    assert '"steps":[]' in run_to_dict(run)["title"]
+    assert b"".join(run_to_json(run)) == orjson.dumps(run_to_dict(run), option=orjson.OPT_APPEND_NEWLINE)

@@ -1,7 +1,7 @@
 """Scenario scripts: the line format, running it, reporting a run, and the named library."""
 
 from .library import closest_scenario, load_scenario, scenario_names, scenario_source
-from .report import format_trace, run_to_dict
+from .report import format_trace, run_to_dict, run_to_json
 from .runner import CheckResult, Player, Run, Step, run_script, simulation_for
 from .script import ScenarioError, Script, parse
 
@@ -18,6 +18,7 @@ __all__ = [
     "parse",
     "run_script",
     "run_to_dict",
+    "run_to_json",
     "scenario_names",
     "scenario_source",
     "simulation_for",
