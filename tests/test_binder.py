@@ -191,15 +191,15 @@ def test_binder_files_are_well_formed():
 
 
 def test_pins_satisfy_the_course_extras():
-    """Each pinned package that pyproject's course extras (and the extras it includes) name lies within their ranges."""
+    """Each package tcpedu and its course extras (and the extras they include) need is pinned within their ranges."""
     from packaging.requirements import Requirement
 
     pins = pinned_requirements(BINDER_DIR / "requirements.txt")
-    extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-        "optional-dependencies"
-    ]
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
     checked = []
-    for spec in extras["course"] + extras["diagrams"] + extras["captures"]:
+    # postBuild installs tcpedu with --no-deps: its own dependencies are pinned here too.
+    for spec in project["dependencies"] + extras["course"] + extras["diagrams"] + extras["captures"]:
         req = Requirement(spec)
         name = re.sub(r"[-_.]+", "-", req.name).lower()
         if name == "tcpedu":
@@ -229,6 +229,11 @@ def test_rebuilt_env_has_the_course_tools(binder_build):
         [str(venv / "bin" / "jupyter"), "lab", "--version"], what="jupyter lab --version", cwd=scratch, env=env
     )
     assert re.fullmatch(r"4\.\d+\.\d+\S*", version.stdout.strip()), f"jupyter lab --version said {version.stdout!r}"
+
+    # The command line as a learner uses it in Binder's terminal, its JSON included (orjson).
+    command = [str(venv / "bin" / "tcpedu"), "run", "three-way-handshake", "--json"]
+    run = run_checked(command, what="tcpedu run --json", cwd=scratch, env=env)
+    assert json.loads(run.stdout)["ok"] is True
 
     overrides = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     assert overrides.is_file(), "postBuild wrote no JupyterLab overrides.json"
