@@ -204,8 +204,7 @@ class CaptureModel:
         """Back to before the first packet."""
         self.position = 0
         self.history = []
-        self.last = self._start()
-        self.last = StepDone("reset", (), self.last.message)
+        self.last = StepDone("reset", (), self._start().message)
         self._changed()
         return self.last
 
