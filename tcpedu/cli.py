@@ -272,6 +272,7 @@ def _run(args: argparse.Namespace) -> int:
     with _without_cycle_collection():
         script = _load(args.scenario)
         run = run_script(script, _simulation(args, script))
+        _leave_to_exit(args, run)
         if args.json:
             _write_bytes(run_to_json(run))
         else:
@@ -418,6 +419,7 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         try:
             replay, rendered, surprised = replay_rendered(args.capture, render, args.profile, args.verbose, jobs)
+            _leave_to_exit(args, replay, rendered)
         except CaptureError as error:
             raise _UserError(str(error)) from None
         except ValueError as error:
@@ -505,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if argv is None and args.command in _QUICK_EXIT:
         gc.disable()  # the process ends with the command: nothing is left to collect
+        args.left_to_exit = []
         _exit_at_once(_command(args))
     return _command(args)
 
@@ -513,6 +516,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 # once, without freeing a long run's or a large capture's millions of objects one by one (a
 # fifth of the time); stdout and stderr are flushed first, and no atexit handler is needed.
 _QUICK_EXIT = frozenset({"run", "replay"})
+
+
+def _leave_to_exit(args: argparse.Namespace, *results: object) -> None:
+    """Keep a command's ``results`` alive until the process ends at once (see ``_QUICK_EXIT``):
+    otherwise they are freed, object by object, as the command returns. In a caller's process
+    (``main(argv)``) they are freed as ever."""
+    getattr(args, "left_to_exit", []).extend(results)
 
 
 def _exit_at_once(status: int) -> NoReturn:

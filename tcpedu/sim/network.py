@@ -97,23 +97,36 @@ def new_packet(packet_id: int, sender: str, segment: Segment, sent_at_us: int, t
 
 
 class Network:
-    """Packets in flight, oldest first."""
+    """Packets in flight, oldest first. Change it only through its methods: it keeps their ids
+    in a list of their own (every record of a run copies them)."""
 
     def __init__(self) -> None:
         self.in_flight: list[Packet] = []
+        self.ids: list[int] = []
+        """The ids of the packets in flight, in the same order."""
 
     def __len__(self) -> int:
         return len(self.in_flight)
 
     def add(self, packet: Packet) -> None:
         self.in_flight.append(packet)
+        self.ids.append(packet.id)
 
     def take(self, packet_id: int) -> Packet:
         """Remove and return the packet with ``packet_id``."""
-        for index, packet in enumerate(self.in_flight):
-            if packet.id == packet_id:
-                return self.in_flight.pop(index)
-        raise SimulationError(f"segment #{packet_id} is not in flight")
+        try:
+            index = self.ids.index(packet_id)
+        except ValueError:
+            raise SimulationError(f"segment #{packet_id} is not in flight") from None
+        del self.ids[index]
+        return self.in_flight.pop(index)
+
+    def take_oldest(self) -> Packet:
+        """Remove and return the oldest packet in flight."""
+        if not self.in_flight:
+            raise SimulationError("nothing in flight")
+        del self.ids[0]
+        return self.in_flight.pop(0)
 
     def find(self, packet_id: int) -> Packet:
         for packet in self.in_flight:

@@ -396,8 +396,7 @@ class Simulation:
 
     def _take(self, packet_id: int | None) -> Packet:
         if packet_id is None:
-            self._oldest()  # says "nothing in flight" when nothing is
-            return self.network.in_flight.pop(0)
+            return self.network.take_oldest()
         return self.network.take(packet_id)
 
     def _new_packet_id(self) -> int:
@@ -422,7 +421,7 @@ class Simulation:
         notes: list = []
         now = self.now_us
         endpoints = self.endpoints
-        in_flight = self.network.in_flight
+        network = self.network
         history = self.history
         unchanged = self._two_engines and history and kind != "configure"
         # Two engines: one changes (sends, takes arcs, notes) only when it is called, so only the
@@ -435,7 +434,7 @@ class Simulation:
                 for segment, tag, peer in segments:
                     new = Packet(self._new_packet_id(), name, segment, now, tag, to=None if peer == "client" else peer)
                     if peer in endpoints:
-                        in_flight.append(new)
+                        network.add(new)
                     sent.append(new)  # to an address outside the simulation: it leaves the picture
                 arcs.extend(out.arcs)
                 notes.extend(out.notes)
@@ -446,7 +445,7 @@ class Simulation:
                 for segment, tag in out.segments:
                     new = new_packet(packet_id, name, segment, now, tag)
                     packet_id += 1
-                    in_flight.append(new)
+                    network.add(new)
                     sent.append(new)
                 self._next_packet_id = packet_id
             if out.arcs:
@@ -484,7 +483,7 @@ class Simulation:
             tuple(notes),
             states,
             tcbs,
-            tuple([packet.id for packet in in_flight]),
+            tuple(network.ids),
             sides,
         )
         history.append(record)
