@@ -23,7 +23,7 @@ from .core.states import State
 from .core.transitions import ARCS, REFUSALS, SWITCHED_ARCS
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
 from .grade.commands import add_commands as add_exercise_commands
-from .render.state_diagram import DETAILS
+from .render.details import DETAILS
 from .scenario import (
     ScenarioError,
     closest_scenario,

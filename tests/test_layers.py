@@ -78,3 +78,22 @@ def test_the_engine_and_tcpedu_run_load_nothing_outside_the_standard_library(arg
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stderr.strip().splitlines()[-1] == f"{allowed} 0"
+
+
+def test_tcpedu_run_of_a_script_file_loads_no_drawing_capture_or_grading_code(tmp_path):
+    # Start-up is part of every command's time: what a run never uses is imported when first used.
+    script = tmp_path / "hello.tcp"
+    script.write_text("server listen\nclient connect\ndeliver all\n")
+    probe = (
+        "import sys\n"
+        "from tcpedu.cli import main\n"
+        f"status = main(['run', {str(script)!r}, '--json'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('tcpedu.')), status, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded, status = done.stderr.strip().splitlines()[-1].rsplit(" ", 1)
+    assert status == "0"
+    unneeded = ("tcpedu.render.", "tcpedu.capture.read", "tcpedu.capture.replay", "tcpedu.widgets", "tcpedu.grade.")
+    needed_for_options = {"tcpedu.render.details", "tcpedu.grade.commands", "tcpedu.grade.intensity"}
+    extra = [m for m in ast.literal_eval(loaded) if m.startswith(unneeded) and m not in needed_for_options]
+    assert extra == []

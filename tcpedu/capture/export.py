@@ -25,7 +25,6 @@ pcapng).
 from __future__ import annotations
 
 import dataclasses
-import socket
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -126,6 +125,8 @@ def ethernet_frame(dpkt, frame: Frame, ip_id: int) -> bytes:
         win=segment.wnd,
         data=segment.data,
     )
+    import socket  # here: tcpedu run, which reads CAPTURE_POINTS from this module, never needs it
+
     ip = dpkt.ip.IP(
         src=socket.inet_aton(source[0]),
         dst=socket.inet_aton(destination[0]),

@@ -25,6 +25,7 @@ from ..sim.settings import SIDES
 from ..words import describe_state, language_index, side_name, state_gloss, word
 from . import tools
 from .colours import SIDE_COLOURS
+from .details import DETAILS
 from .errors import DiagramError
 from .template import SVG_NS, SvgTemplate, mark, picture_bundle
 
@@ -38,11 +39,6 @@ __all__ = [
     "table_diagram",
     "table_dot_source",
 ]
-
-DETAILS = ("figure", "rfc", "all", "linux")
-"""How many arcs to draw: Figure 5's own 20, every arc of RFC 9293 (the figure's notes and
-the event-processing text too), all of them with the simulator's crash as well, or RFC 9293's
-with the Linux profile's switched arcs beside them."""
 
 _FONT = "Helvetica,Arial,NanumGothic,sans-serif"
 _BOTH_FILL = "url(#tcpedu-both-sides)"

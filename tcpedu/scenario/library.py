@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-from importlib import resources
 
 from .script import Script, parse
 
@@ -13,6 +12,8 @@ SUFFIX = ".tcp"
 
 
 def _folder():
+    from importlib import resources  # here: a run of a script file never needs it (10 ms to load)
+
     return resources.files(__package__).joinpath("library")
 
 
