@@ -274,7 +274,7 @@ def _run(args: argparse.Namespace) -> int:
         run = run_script(script, _simulation(args, script))
         _leave_to_exit(args, run)
         if args.json:
-            _write_bytes(run_to_json(run))
+            _write_bytes(run_to_json(run, jobs=min(2, os.cpu_count() or 1)))
         else:
             print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:

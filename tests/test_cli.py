@@ -438,3 +438,23 @@ def test_the_installed_tcpedu_command_cannot_write_a_folder_and_says_so_in_one_l
     )
     assert done.returncode == 2
     assert_one_error_line(done.stderr, f"{folder}: cannot write it")
+
+
+def test_the_installed_tcpedu_command_writes_a_long_runs_json_whole_and_in_order(tmp_path):
+    # Long enough for the command to share the rendering with a forked helper (HELPED_FROM
+    # records), with a failed expectation at the end: the same bytes as one process, and status 1.
+    import orjson
+
+    from tcpedu.scenario import run_script, run_to_dict
+    from tcpedu.scenario.report import HELPED_FROM, step_shares
+
+    lines = ["server listen", "client connect", "deliver all"]
+    lines += ["client send 3000", "drop", "deliver all", "wait next", "deliver all"] * (HELPED_FROM // 12)
+    lines.append("expect client CLOSED")
+    path = script(tmp_path, "\n".join(lines) + "\n", "long.tcp")
+    run = run_script(tcpedu.scenario.parse(Path(path).read_text(), path))
+    assert sum(len(step.records) for step in run.steps) >= HELPED_FROM and len(step_shares(run.steps, 2)) == 2
+    done = subprocess.run([console_script(), "run", path, "--json"], capture_output=True)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == orjson.dumps(run_to_dict(run), option=orjson.OPT_APPEND_NEWLINE)
+    assert done.stderr.decode() == f"tcpedu: {path}:{len(lines)}: " + run.failure.message + "\n"

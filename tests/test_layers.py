@@ -1,5 +1,6 @@
 """The package's layers import one way: core <- sim <- (words, narrator) <- scenario <- render <-
-grade <- widgets (with ``kit``, what exercises may use, on core alone), and the engine and
+grade <- widgets (with ``kit``, what exercises may use, on core alone, and ``forked``, work
+shared with forked processes, on nothing of tcpedu's), and the engine and
 ``tcpedu run`` need nothing outside Python's standard library (but orjson for ``--json``)."""
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tcpedu"
 # layer -> the layers it may import from
 ALLOWED = {
     "core": set(),
+    "forked": set(),
     "kit": {"core"},
     "sim": {"core"},
     "words": {"core"},
     "narrator": {"core", "sim", "words"},
-    "scenario": {"core", "sim", "words", "narrator"},
-    "render": {"core", "sim", "scenario", "words", "narrator"},
-    "capture": {"core", "sim", "scenario", "words", "narrator"},
-    "grade": {"core", "kit", "sim", "scenario", "render", "words", "narrator"},
-    "widgets": {"core", "kit", "sim", "scenario", "render", "capture", "grade", "words", "narrator"},
+    "scenario": {"forked", "core", "sim", "words", "narrator"},
+    "render": {"forked", "core", "sim", "scenario", "words", "narrator"},
+    "capture": {"forked", "core", "sim", "scenario", "words", "narrator"},
+    "grade": {"forked", "core", "kit", "sim", "scenario", "render", "words", "narrator"},
+    "widgets": {"forked", "core", "kit", "sim", "scenario", "render", "capture", "grade", "words", "narrator"},
 }
 
 

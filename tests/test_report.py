@@ -7,6 +7,7 @@ version), checked on every named scenario and on scripts with every kind of reco
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -105,3 +106,60 @@ def test_a_title_that_looks_like_the_steps_key_stays_a_title():
     run = run_script(parse('# a title with "steps":[] in it\nserver listen\nclient connect\ndeliver all\n'))
     assert '"steps":[]' in run_to_dict(run)["title"]
     assert b"".join(run_to_json(run)) == orjson.dumps(run_to_dict(run), option=orjson.OPT_APPEND_NEWLINE)
+
+
+class _CountedHelper:
+    """tcpedu.forked.Helper, counted (and, with ``fail``, one whose work always raises)."""
+
+    started = 0
+    fail = False
+
+    def __new__(cls, work):
+        from tcpedu.forked import Helper
+
+        cls.started += 1
+        return Helper((lambda: 1 // 0) if cls.fail else work)
+
+
+def _helped_json(monkeypatch, run, jobs: int, fail: bool = False) -> tuple[bytes, int]:
+    from tcpedu.scenario import report
+
+    counted = type("Counted", (_CountedHelper,), {"fail": fail})
+    monkeypatch.setattr(report, "Helper", counted)
+    monkeypatch.setattr(report, "HELPED_FROM", 1)  # share even a short run
+    return b"".join(report.run_to_json(run, jobs=jobs)), counted.started
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+@pytest.mark.parametrize("name", ["mixed", "three-way-handshake", "two-clients", "syn-flood"])
+def test_a_runs_json_rendered_with_forked_helpers_is_the_same_bytes(monkeypatch, name, jobs):
+    import orjson
+
+    run = run_script(parse(MIXED, "mixed.tcp") if name == "mixed" else load_scenario(name))
+    json_bytes, helpers = _helped_json(monkeypatch, run, jobs)
+    assert helpers >= 1  # the work was shared
+    assert json_bytes == orjson.dumps(run_to_dict(run), option=orjson.OPT_APPEND_NEWLINE)
+
+
+def test_a_share_whose_helper_fails_is_rendered_by_the_process_itself(monkeypatch):
+    import orjson
+
+    run = run_script(parse(MIXED, "mixed.tcp"))
+    json_bytes, helpers = _helped_json(monkeypatch, run, 3, fail=True)
+    assert helpers == 2
+    assert json_bytes == orjson.dumps(run_to_dict(run), option=orjson.OPT_APPEND_NEWLINE)
+
+
+def test_the_steps_are_shared_out_whole_in_order_with_about_as_many_records_each():
+    from tcpedu.scenario.report import step_shares
+
+    steps = run_script(parse(MIXED, "mixed.tcp")).steps
+    records = [len(step.records) for step in steps]
+    for parts in range(1, len(steps) + 3):
+        shares = step_shares(steps, parts)
+        assert shares[0][0] == 0 and shares[-1][1] == len(steps)
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(shares))
+        assert all(start < end for start, end in shares) and len(shares) <= parts
+        biggest = max(records)
+        for start, end in shares[:-1]:  # a share stops at the first step that fills it
+            assert sum(records[start:end]) < sum(records) / parts + biggest

@@ -5,17 +5,16 @@ and replays connections k, k + n, k + 2n... (``replay_file``'s ``part``), then h
 its connections back already rendered (the JSON or the text of ``tcpedu replay``), with how
 many of its packets the real stack sent otherwise than the engine. The first process keeps the
 ``Replay`` (every connection listed, its own part replayed) and puts the parts back in order.
-The processes are forked (POSIX): the helpers start from the same code, and end with the work.
+The helpers are forked (``tcpedu.forked``): they start from the same code, and end with the work.
 """
 
 from __future__ import annotations
 
-import os
 import pickle
-import signal
 from collections.abc import Callable
 from pathlib import Path
 
+from ..forked import Helper, can_fork
 from .export import CaptureError
 from .replay import Connection, Replay, replay_file
 
@@ -32,11 +31,11 @@ def replay_rendered(
     """Replay ``path`` in ``jobs`` processes: the Replay (this process's part replayed), every
     connection rendered by ``render``, in order, and the number of packets with surprises in all.
     Errors as ``replay_file``'s (a bad file is said once, by this process)."""
-    if jobs <= 1 or not hasattr(os, "fork"):
+    if jobs <= 1 or not can_fork():
         replay = replay_file(path, profile, keep_details)
         surprised = sum(connection.surprises for connection in replay.connections)
         return replay, [render(connection) for connection in replay.connections], surprised
-    helpers = [_start(path, render, profile, keep_details, (part, jobs)) for part in range(1, jobs)]
+    helpers = [Helper(_part_work(path, render, profile, keep_details, (part, jobs))) for part in range(1, jobs)]
     try:
         replay = replay_file(path, profile, keep_details, (0, jobs))
         rendered: list[bytes | None] = [None] * len(replay.connections)
@@ -44,47 +43,29 @@ def replay_rendered(
         for connection in replay.connections[::jobs]:
             rendered[connection.index - 1] = render(connection)
             surprised += connection.surprises
-        for pid, stream in helpers:
-            data = stream.read()
-            stream.close()
-            _, status = os.waitpid(pid, 0)
-            if status != 0 or not data:
-                raise CaptureError(f"{path}: a process replaying part of it stopped (status {status})")
+        for helper in helpers:
+            data = helper.result()
+            if not data:
+                raise CaptureError(f"{path}: a process replaying part of it stopped")
             for index, text, count in pickle.loads(data):
                 rendered[index - 1] = text
                 surprised += count
-    except BaseException:
-        for pid, stream in helpers:
-            stream.close()
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        raise
+    finally:
+        for helper in helpers:
+            helper.stop()
     missing = [index + 1 for index, text in enumerate(rendered) if text is None]
     if missing:  # pragma: no cover - every part hands back every connection it replayed
         raise CaptureError(f"{path}: connection {missing[0]} was not replayed")
     return replay, rendered, surprised  # type: ignore[return-value]
 
 
-def _start(path, render, profile: str, keep_details: bool, part: tuple[int, int]):
-    """Fork a process that replays ``part`` and writes its connections, rendered, to a pipe:
-    (its pid, the pipe's reading end)."""
-    reading, writing = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the helper: never returns
-        status = 1
-        try:
-            os.close(reading)
-            replay = replay_file(path, profile, keep_details, part)
-            mine = [(c.index, render(c), c.surprises) for c in replay.connections[part[0] :: part[1]]]
-            with os.fdopen(writing, "wb") as out:
-                pickle.dump(mine, out, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        except BaseException:  # the first process says what is wrong with the file
-            pass
-        finally:
-            os._exit(status)
-    os.close(writing)
-    return pid, os.fdopen(reading, "rb")
+def _part_work(path, render, profile: str, keep_details: bool, part: tuple[int, int]) -> Callable[[], bytes]:
+    """The work of the process that replays ``part``: its connections, rendered, pickled.
+    (A bad file is said by the first process, which reads it too.)"""
+
+    def work() -> bytes:
+        replay = replay_file(path, profile, keep_details, part)
+        mine = [(c.index, render(c), c.surprises) for c in replay.connections[part[0] :: part[1]]]
+        return pickle.dumps(mine, protocol=pickle.HIGHEST_PROTOCOL)
+
+    return work

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
+from ..forked import Helper, can_fork
 from ..narrator import narrate
 from ..sim.history import arc_dict
 from ..words import in_language
 from .runner import Run, Step
 from .script import Configure, Expect, ExpectRefused
 
-__all__ = ["format_trace", "run_to_dict", "run_to_json"]
+__all__ = ["format_trace", "json_around_steps", "run_to_dict", "run_to_json", "step_pieces", "step_shares"]
 
 _WIDTH = 34
 
@@ -143,19 +145,74 @@ def run_to_dict(run: Run) -> dict[str, object]:
     return _run_dict(run, [_step_dict(step) for step in run.steps])
 
 
-def run_to_json(run: Run) -> Iterator[bytes]:
+def run_to_json(run: Run, jobs: int = 1) -> Iterator[bytes]:
     """``run_to_dict(run)`` as compact JSON (UTF-8, with a newline), the same bytes as
     ``orjson.dumps`` of it, in pieces to write one after the other: a long run never holds all
-    its steps' data at once (hundreds of megabytes for 20,000 steps)."""
+    its steps' data at once (hundreds of megabytes for 20,000 steps).
+
+    With ``jobs`` 2 or more, a run of ``HELPED_FROM`` records or more is cut into shares of its
+    steps (``step_shares``): this process renders the first while forked helpers
+    (``tcpedu.forked``) render the others; the same bytes, sooner. A share whose helper failed
+    is rendered here after all."""
+    steps = run.steps
+    helped = jobs > 1 and can_fork() and sum(len(step.records) for step in steps) >= HELPED_FROM
+    shares = step_shares(steps, jobs) if helped else [(0, len(steps))]
+    helpers = [Helper(functools.partial(_share_json, steps, share)) for share in shares[1:]]
+    try:
+        before, after = json_around_steps(run)
+        yield before
+        yield from step_pieces(steps, *shares[0])
+        for helper, share in zip(helpers, shares[1:], strict=True):
+            rendered = helper.result()
+            yield rendered if rendered is not None else _share_json(steps, share)
+        yield after
+    finally:
+        for helper in helpers:
+            helper.stop()
+
+
+HELPED_FROM = 20_000
+"""Records a run must have before ``run_to_json`` shares its rendering: a shorter run is
+written sooner than a helper is forked."""
+
+
+def _share_json(steps: list[Step], share: tuple[int, int]) -> bytes:
+    return b"".join(step_pieces(steps, *share))
+
+
+def json_around_steps(run: Run) -> tuple[bytes, bytes]:
+    """The JSON of ``run_to_dict(run)`` before its steps' items (up to ``"steps":[``) and after
+    them (from ``]``)."""
     import orjson
 
     whole = orjson.dumps(_run_dict(run, []), option=orjson.OPT_APPEND_NEWLINE)
     # An unescaped quote never follows a letter inside a JSON string: this is the key.
     before, _, after = whole.partition(b'"steps":[]')
-    yield before + b'"steps":['
-    for index, step in enumerate(run.steps):
-        yield (b"," if index else b"") + orjson.dumps(_step_dict(step))
-    yield b"]" + after
+    return before + b'"steps":[', b"]" + after
+
+
+def step_pieces(steps: list[Step], start: int, end: int) -> Iterator[bytes]:
+    """Steps ``start`` to ``end``, one by one, as items of the JSON array of all the steps
+    (each after a comma but the very first)."""
+    import orjson
+
+    for index in range(start, end):
+        yield (b"," if index else b"") + orjson.dumps(_step_dict(steps[index]))
+
+
+def step_shares(steps: list[Step], parts: int) -> list[tuple[int, int]]:
+    """``steps`` cut into at most ``parts`` runs of consecutive steps, ``(start, end)``, with
+    about as many records each (a step's JSON grows with its records): fewer where one step
+    holds more than a share."""
+    total = sum(len(step.records) for step in steps)
+    bounds, start, count = [], 0, 0
+    for index, step in enumerate(steps):
+        count += len(step.records)
+        if len(bounds) < parts - 1 and count * parts >= total * (len(bounds) + 1):
+            bounds.append((start, index + 1))
+            start = index + 1
+    bounds.append((start, len(steps)))
+    return [bound for bound in bounds if bound[0] < bound[1]] or [(0, len(steps))]
 
 
 def _run_dict(run: Run, steps: list[object]) -> dict[str, object]:

@@ -22,7 +22,7 @@ __all__ = ["RECORD_KINDS", "Record", "arc_dict", "new_record"]
 RECORD_KINDS = ("call", "deliver", "drop", "duplicate", "inject", "timer", "wait", "configure")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Record:
     index: int
     kind: str
@@ -88,6 +88,23 @@ class Record:
 
 
 _new = object.__new__
+# Each field's slot, set directly: a frozen dataclass's __init__ sets each through
+# object.__setattr__, which a run's every step would pay for.
+(
+    _set_index,
+    _set_kind,
+    _set_side,
+    _set_detail,
+    _set_time_us,
+    _set_packet,
+    _set_sent,
+    _set_arcs,
+    _set_notes,
+    _set_states,
+    _set_tcbs,
+    _set_in_flight,
+    _set_sides,
+) = (Record.__dict__[field.name].__set__ for field in dataclasses.fields(Record))
 
 
 def new_record(
@@ -105,24 +122,22 @@ def new_record(
     in_flight: tuple[int, ...],
     sides: tuple[str, ...],
 ) -> Record:
-    """``Record(...)`` for the simulator's every step: the same frozen record, made in a third of
-    the time (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
+    """``Record(...)`` for the simulator's every step: the same frozen record, made in half the
+    time."""
     record = _new(Record)
-    record.__dict__.update(
-        index=index,
-        kind=kind,
-        side=side,
-        detail=detail,
-        time_us=time_us,
-        packet=packet,
-        sent=sent,
-        arcs=arcs,
-        notes=notes,
-        states=states,
-        tcbs=tcbs,
-        in_flight=in_flight,
-        sides=sides,
-    )
+    _set_index(record, index)
+    _set_kind(record, kind)
+    _set_side(record, side)
+    _set_detail(record, detail)
+    _set_time_us(record, time_us)
+    _set_packet(record, packet)
+    _set_sent(record, sent)
+    _set_arcs(record, arcs)
+    _set_notes(record, notes)
+    _set_states(record, states)
+    _set_tcbs(record, tcbs)
+    _set_in_flight(record, in_flight)
+    _set_sides(record, sides)
     return record
 
 
