@@ -533,3 +533,15 @@ def test_a_form_feed_or_unicode_line_separator_in_a_comment_does_not_start_a_new
     text = f"server listen   # page one{separator}server close\nclient connect\nfoo\n"
     error = error_of(text)
     assert error.line == 3 and "'foo'" in error.message
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1,=#-_ \t\x0b\x0c\x1c\x85\u00a0\u2003\u3000한")) | st.characters()))
+@example("client send 100   # a comment # with more")
+@example("\u00a0deliver\u2003all\u3000")
+def test_a_line_without_quotes_splits_as_the_quote_aware_scan_splits_it(line):
+    # The quote-free fast path and the full scan agree on tokens, text and comment.
+    from tcpedu.scenario.script import _tokens, _tokens_with_quotes
+
+    line = line.replace('"', "").replace("'", "").replace("\n", "")
+    assert _tokens(line) == _tokens_with_quotes(line)

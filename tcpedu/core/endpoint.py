@@ -37,6 +37,7 @@ __all__ = ["Endpoint", "EndpointConfig", "Output", "fill_bytes"]
 
 _SYN = Flags.SYN
 _ACK = Flags.ACK
+_ACK_BIT = int(Flags.ACK)
 _FIN_ACK = Flags.FIN | Flags.ACK
 _SYN_ACK = Flags.SYN | Flags.ACK
 _RST = Flags.RST
@@ -863,7 +864,7 @@ class Endpoint:
         tcb = self.tcb
         entry = _Sent(tcb.snd_nxt, data, syn, fin)
         self._rtx.append(entry)
-        ack = tcb.rcv_nxt if flags & _ACK else 0
+        ack = tcb.rcv_nxt if int(flags) & _ACK_BIT else 0  # as int: IntFlag's & is ten times slower
         self._emit(Segment(entry.seq, ack, flags, tcb.rcv_wnd, data), None)
         tcb.snd_nxt = entry.end
         if self._rtx_deadline is None:

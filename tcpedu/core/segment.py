@@ -86,17 +86,16 @@ class Segment:
         if not isinstance(data, bytes):
             raise ValueError(f"data must be bytes, not {type(data).__name__}")
         bits = int(flags)
-        setter = object.__setattr__
-        setter(self, "seq", seq)
-        setter(self, "ack", ack)
-        setter(self, "flags", flags if type(flags) is Flags else Flags(bits))
-        setter(self, "wnd", wnd)
-        setter(self, "data", data)
-        setter(self, "has_syn", bool(bits & 0x02))
-        setter(self, "has_ack", bool(bits & 0x10))
-        setter(self, "has_fin", bool(bits & 0x01))
-        setter(self, "has_rst", bool(bits & 0x04))
-        setter(self, "seg_len", len(data) + (bits & 0x02 and 1) + (bits & 0x01))
+        _set_seq(self, seq)
+        _set_ack(self, ack)
+        _set_flags(self, flags if type(flags) is Flags else Flags(bits))
+        _set_wnd(self, wnd)
+        _set_data(self, data)
+        _set_has_syn(self, bool(bits & 0x02))
+        _set_has_ack(self, bool(bits & 0x10))
+        _set_has_fin(self, bool(bits & 0x01))
+        _set_has_rst(self, bool(bits & 0x04))
+        _set_seg_len(self, len(data) + (bits & 0x02 and 1) + (bits & 0x01))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Segment is immutable")
@@ -141,3 +140,17 @@ class Segment:
             "len": len(self.data),
             "wnd": self.wnd,
         }
+
+
+# Each slot set directly: ``__setattr__`` refuses (a Segment is immutable once made), and
+# object.__setattr__ would look the slot up again for every field of every segment.
+_set_ack = Segment.ack.__set__
+_set_data = Segment.data.__set__
+_set_flags = Segment.flags.__set__
+_set_has_ack = Segment.has_ack.__set__
+_set_has_fin = Segment.has_fin.__set__
+_set_has_rst = Segment.has_rst.__set__
+_set_has_syn = Segment.has_syn.__set__
+_set_seg_len = Segment.seg_len.__set__
+_set_seq = Segment.seq.__set__
+_set_wnd = Segment.wnd.__set__

@@ -231,6 +231,15 @@ _TOKEN = re.compile(rf"""(?:[^\s#"']|{_QUOTED_TEXT})+""")
 
 def _tokens(line: str) -> tuple[list[str], str, str]:
     """The line's tokens, its text without the comment, and the comment (without its '#')."""
+    if '"' in line or "'" in line:
+        return _tokens_with_quotes(line)
+    # Most lines: words between white space, up to a '#' (what the scan below finds, sooner).
+    text, _, comment = line.partition("#")
+    return text.split(), text.strip(), comment.strip()
+
+
+def _tokens_with_quotes(line: str) -> tuple[list[str], str, str]:
+    """``_tokens`` of a line with quotes: a '#' or a space inside a quoted text is the text's."""
     tokens: list[str] = []
     position = 0
     end = len(line)

@@ -236,12 +236,13 @@ class Simulation:
     def deliver(self, packet_id: int | None = None) -> list[Record]:
         """Deliver one packet (the oldest in flight by default) to its receiver."""
         packet = self._take(packet_id)
-        receiver = self.endpoints[packet.receiver]
+        name = packet.receiver
+        receiver = self.endpoints[name]
         if isinstance(receiver, ServerHost):
             receiver.receive(packet.segment, self.now_us, packet.sender)
         else:
             receiver.receive(packet.segment, self.now_us)
-        return self._logged(("deliver", packet.id), [self._record("deliver", packet.receiver, "", packet)])
+        return self._logged(("deliver", packet.id), [self._record("deliver", name, "", packet)])
 
     def drop(self, packet_id: int | None = None) -> list[Record]:
         """Lose one packet (the oldest in flight by default)."""
