@@ -153,7 +153,7 @@ class Note:
     @property
     def text(self) -> str:
         template, _ = NOTE_TEXTS[self.code]
-        return template.format(**self.args)
+        return template.format_map(self.args)
 
     @property
     def reference(self) -> str:
@@ -175,7 +175,7 @@ class Note:
         """The note as JSON-ready data; with ``side``, first naming whose it is."""
         code = self.code
         template, reference = NOTE_TEXTS[code]
-        text = template.format(**self.args)
+        text = template.format_map(self.args)
         if side is None:
             return {"code": code, "text": text, "reference": reference}
         return {"side": side, "code": code, "text": text, "reference": reference}

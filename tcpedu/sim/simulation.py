@@ -451,8 +451,8 @@ class Simulation:
                 self._next_packet_id = packet_id
             if out.arcs:
                 arcs.extend([(name, arc) for arc in out.arcs])
-            if out.notes:
-                notes.extend([(name, note) for note in out.notes])
+            for note in out.notes:
+                notes.append((name, note))
         if self.sides is SIDES and not self.is_host:
             sides = SIDES
             client, server = self.client, self.server
