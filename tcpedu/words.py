@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .core.notes import NOTE_TEXTS, Note
+from .core.profile import SWITCHES
 from .core.states import State
 
 __all__ = [
@@ -111,6 +112,85 @@ WORDS: dict[str, tuple[str, str]] = {
     "capture.recording": (
         "a capture is a recording: step through it with play and back",
         "캡처는 기록입니다. 자동 재생과 뒤로 버튼으로 한 단계씩 살펴보세요",
+    ),
+    # What a real stack did otherwise than the engine (tcpedu.capture.surprise); the English is
+    # what tcpedu replay prints.
+    "surprise.refused": (
+        "the real {side} sent {what}, but the engine's {side} would refuse {call} in {state}: {reason} "
+        "(RFC 9293 {source})",
+        "실제 {side} 쪽에서 보낸 것: {what}. 그러나 엔진의 {side} 쪽은 {state} 상태에서 {call} 호출을 거부함: "
+        "{reason} (RFC 9293 {source})",
+    ),
+    "surprise.what.data": ("new data", "새 데이터"),
+    "surprise.what.fin": ("a FIN", "FIN 세그먼트"),
+    "surprise.what.rst": ("a RST", "RST 세그먼트"),
+    "surprise.late-ack": (
+        "sent {late} ms after the engine's {side} would have (at {at}): a delayed ACK (RFC 9293 3.8.6.3, "
+        "RFC 1122 4.2.3.2: not modelled; the engine acknowledges at once)",
+        "엔진의 {side} 쪽보다 {late} ms 늦게 보냄 (엔진이라면 {at}): 지연 확인응답 (RFC 9293 3.8.6.3, "
+        "RFC 1122 4.2.3.2: 모델링하지 않음. 엔진은 곧바로 확인응답함)",
+    ),
+    "surprise.late": (
+        "sent {late} ms after the engine's {side} would have (at {at}): the engine sends as soon as it may",
+        "엔진의 {side} 쪽보다 {late} ms 늦게 보냄 (엔진이라면 {at}): 엔진은 보낼 수 있게 되면 곧바로 보냄",
+    ),
+    "surprise.ack-not-sent": (
+        "the engine's {side} would have acknowledged at once ({segment} at {at}); the real {side} delayed its "
+        "ACK or let this segment carry it (delayed ACK, RFC 9293 3.8.6.3: not modelled)",
+        "엔진의 {side} 쪽이라면 곧바로 확인응답했을 것 ({segment}, {at}); 실제 {side} 쪽은 확인응답을 "
+        "늦추었거나 이 세그먼트에 실어 보냄 (지연 확인응답, RFC 9293 3.8.6.3: 모델링하지 않음)",
+    ),
+    "surprise.data-reset": (
+        "the engine's {side} would have acknowledged the data ({segment}): after CLOSE it still receives "
+        "(RFC 9293 3.10.4); the real one reset the connection",
+        "엔진의 {side} 쪽이라면 데이터에 확인응답했을 것 ({segment}): CLOSE 뒤에도 수신은 계속됨 "
+        "(RFC 9293 3.10.4). 실제 {side} 쪽은 연결을 리셋함",
+    ),
+    "surprise.retransmission-not-sent": (
+        "the engine's {side} retransmission timer fired at {at}: it would have resent {segment}{because} before this",
+        "엔진의 {side} 쪽은 재전송 타이머가 만료되어 ({at}) 이보다 먼저 다시 보냈을 것: {segment}{because}",
+    ),
+    "surprise.not-sent": (
+        "the engine's {side} would have sent {expected} first{because}",
+        "엔진의 {side} 쪽이라면 먼저 보냈을 세그먼트: {expected}{because}",
+    ),
+    "surprise.other-segment": (
+        "the real {side} sent {shown}; the engine's would send {expected}{because}",
+        "실제 {side} 쪽이 보낸 세그먼트: {shown}. 엔진이라면 보낼 세그먼트: {expected}{because}",
+    ),
+    "surprise.early-retransmission": (
+        "a retransmission ({shown}) at {time} s, when the engine's {side} would not resend: {when} "
+        "(RFC 6298 5.4-5.6; fast retransmit, RFC 5681 3.2, is not modelled)",
+        "엔진의 {side} 쪽이라면 재전송하지 않을 때({time} s)의 재전송 ({shown}): {when} "
+        "(RFC 6298 5.4-5.6; RFC 5681 3.2 절의 빠른 재전송은 모델링하지 않음)",
+    ),
+    "surprise.when.due": ("its timer is due at {due} s", "타이머 만료 예정 시각 {due} s"),
+    "surprise.when.idle": ("its timer is not running", "타이머가 동작하지 않음"),
+    "surprise.rst-not-sent": (
+        "the real {side} sent {shown}; the engine's {side} would send no RST here ({state})",
+        "실제 {side} 쪽이 보낸 세그먼트: {shown}. 엔진의 {side} 쪽은 여기서 RST를 보내지 않음 ({state})",
+    ),
+    "surprise.window-update": (
+        "a window update ({shown}): the engine's receive window never changes, so it sends none "
+        "(RFC 9293 3.8.6.2.2: not modelled)",
+        "윈도 갱신 ({shown}): 엔진의 수신 윈도는 바뀌지 않으므로 윈도 갱신을 보내지 않음 "
+        "(RFC 9293 3.8.6.2.2: 모델링하지 않음)",
+    ),
+    "surprise.duplicate-ack": (
+        "a duplicate ACK ({shown}): the engine's {side} had nothing new to acknowledge",
+        "중복 확인응답 ({shown}): 엔진의 {side} 쪽에는 새로 확인응답할 것이 없었음",
+    ),
+    "surprise.unowed-ack": (
+        "an ACK ({shown}) the engine's {side} would not send: it owed none",
+        "엔진의 {side} 쪽이라면 보내지 않을 확인응답 ({shown}): 보내야 할 확인응답이 없었음",
+    ),
+    "surprise.nothing-sent": (
+        "the real {side} sent {shown}; the engine's {side} would send nothing here ({state})",
+        "실제 {side} 쪽이 보낸 세그먼트: {shown}. 엔진의 {side} 쪽은 여기서 아무것도 보내지 않음 ({state})",
+    ),
+    "surprise.linux_differs": (
+        " [Linux differs ({switch}): {linux}; try --profile linux]",
+        " [리눅스는 다름 ({switch}): {linux}. --profile linux 옵션으로 해 보세요]",
     ),
     "control.free": ("free play: no scenario", "자유 실습: 시나리오 없음"),
     "control.play": ("play", "자동 재생"),
@@ -603,7 +683,46 @@ _NOTES_KO: dict[str, str] = {
     "connection-removed": "{remote} 연결 삭제: 같은 4-tuple의 다음 SYN은 리스너가 받음 (리스너 상태: {state})",
 }
 
+# What Linux does where a profile switch differs from RFC 9293 (core.profile.SWITCHES[...].linux).
+_SWITCHES_KO = {
+    "time-wait-60s": "TIME-WAIT 상태는 MSL과 관계없이 TCP_TIMEWAIT_LEN, 곧 60초 동안 유지됨 (include/net/tcp.h)",
+    "syn-linear-timeouts": (
+        "SYN의 처음 tcp_syn_linear_timeouts(4)번 재전송은 RTO 1초를 그대로 쓰고 그 뒤로 두 배씩 늘림. "
+        "connect()는 tcp_syn_retries(6)번 더 재전송한 뒤, 모두 131초 만에 포기함 (tcp_retransmit_timer)"
+    ),
+    "synack-retries-5": (
+        "SYN,ACK 세그먼트는 tcp_synack_retries(5)번 재전송되고, 63초 뒤 연결 요청이 버려짐 (reqsk_timer_handler)"
+    ),
+    "data-retries-15": (
+        "데이터 세그먼트나 FIN 세그먼트는 tcp_retries2(15)번 재전송한 뒤 연결을 포기함 "
+        "(커널은 이 횟수를 시간으로 바꾸며, 약 15분)"
+    ),
+    "rto-min-200ms": "RTO 값은 TCP_RTO_MIN, 곧 200 ms 아래로 내려가지 않음 (include/net/tcp.h)",
+    "resend-syn-ack": "SYN-RECEIVED 상태에서 받은 중복 SYN에는 SYN,ACK 세그먼트를 다시 보내 응답함 (tcp_check_req)",
+    "syn-ack-in-syn-received": (
+        "상대의 SYN,ACK 세그먼트로 연결 열기가 끝남: 곧바로 ESTABLISHED 상태가 되고 ACK 세그먼트를 보냄 "
+        "(tcp_validate_incoming, tcp_rcv_state_process)"
+    ),
+    "rst-ack-on-abort": (
+        "abort(SO_LINGER 값 0, close())는 ACK=RCV.NXT인 RST,ACK 세그먼트를 보냄 (tcp_send_active_reset)"
+    ),
+    "reset-data-after-close": (
+        "close()는 수신도 끝냄 (RFC 9293 3.6.1 절이 허용, MAY-1): FIN-WAIT-1 상태나 FIN-WAIT-2 상태에 새 데이터가 "
+        "도착하면 RST 세그먼트로 응답하고(SHLD-3) 연결이 끝남 (tcp_rcv_state_process). shutdown(SHUT_WR), "
+        "곧 호출 shutdown이 RFC의 CLOSE임"
+    ),
+    "fin-wait-2-timeout": (
+        "shutdown이 아닌 close()로 닫은 연결은 tcp_fin_timeout, 곧 60초 뒤 FIN-WAIT-2 상태를 조용히 떠남 "
+        "(tcp_set_state, tcp_fin_time)"
+    ),
+    "time-wait-reopen": (
+        "TIME-WAIT 상태에서 SEQ 값이 RCV.NXT보다 큰 SYN이 리스닝 포트로 오면, 이전 SND.NXT보다 큰 ISS로 새 연결을 "
+        "엶 (tcp_timewait_state_process; RFC 1122 4.2.2.13 절이 허용)"
+    ),
+}
+
 WORDS.update({f"note.{code}": (NOTE_TEXTS[code][0], korean) for code, korean in _NOTES_KO.items()})
+WORDS.update({f"switch.{name}": (SWITCHES[name].linux, korean) for name, korean in _SWITCHES_KO.items()})
 WORDS.update({f"state.{state.value}": (state.describe(), ko) for state, (_, ko) in _STATES_KO.items()})
 WORDS.update({f"gloss.{state.value}": ("", gloss) for state, (gloss, _) in _STATES_KO.items()})
 

@@ -3,6 +3,7 @@ through the replay packet by packet, showing what ``tcpedu replay`` infers at ea
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -63,6 +64,25 @@ def test_a_packet_where_the_real_stack_did_otherwise_is_marked_and_explained():
             assert picture["ok"] is True
         if index < surprised[0]:
             assert "≠ engine" not in explorer.widget.ladder, "a mark appears with its packet"
+
+
+@pytest.mark.parametrize("capture", ["lost-syn.pcap", "abort.pcap"])
+def test_in_korean_the_widget_explains_each_surprise_in_korean(capture):
+    steps = replayed(capture).connections[0].steps
+    explorer = explore(str(CAPTURES / capture), lang="ko")
+    shown = 0
+    for step in steps:
+        explorer.click("play")
+        happened = html.unescape(explorer.picture["happened"])
+        if step.surprises:
+            shown += 1
+            korean = "; ".join(surprise.text("ko") for surprise in step.surprises)
+            assert korean in happened and "엔진" in korean
+            assert str(step.surprises[0]).split(":")[0] not in happened, "not the English"
+            explorer.choose("lang", "en")  # the learner switches language: the same step, in English
+            assert "; ".join(step.surprises) in html.unescape(explorer.picture["happened"])
+            explorer.choose("lang", "ko")
+    assert shown
 
 
 def test_back_and_reset_take_packets_back():

@@ -49,11 +49,13 @@ from pathlib import Path
 from ..core.endpoint import Endpoint, EndpointConfig
 from ..core.errors import CallRefused
 from ..core.isn import IsnGenerator
-from ..core.profile import PROFILES, SWITCHES, Profile
+from ..core.notes import Note
+from ..core.profile import PROFILES, Profile
 from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.seqnum import seq_add, seq_gt, seq_sub
 from ..core.states import State
 from .read import EXTRA_FLAGS, Captured, CaptureError, Skipped, read_capture
+from .surprise import Surprise
 
 __all__ = ["PROFILE_NAMES", "CaptureError", "Connection", "Replay", "Step", "replay_captured", "replay_file"]
 
@@ -98,7 +100,7 @@ class Step:
         self.calls: list[tuple[str, str]] = _NONE
         """User calls inferred at this packet: (side, call), e.g. ("server", "listen")."""
         self.states: dict[str, State] = _states(_CLOSED, _CLOSED)
-        self.surprises: list[str] = []
+        self.surprises: list[Surprise] = []
         self.notes: list[tuple[str, object]] = _NONE
         """The engines' notes (side, Note) while this packet was taken in (kept when asked)."""
         self.tcbs: tuple[dict[str, object], dict[str, object]] | None = None
@@ -265,11 +267,10 @@ def _profile(name: str) -> Profile:
     return Profile.parse(name)
 
 
-def _linux_differs(profile: Profile, switch: str) -> str:
-    """`` [Linux differs (switch): ...]`` when ``profile`` lacks the Linux ``switch``, else nothing."""
-    if switch in profile.switches:
-        return ""
-    return f" [Linux differs ({switch}): {SWITCHES[switch].linux}; try --profile linux]"
+def _linux_differs(profile: Profile, switch: str) -> str | None:
+    """The Linux ``switch`` that would explain a surprise, when ``profile`` lacks it (the surprise
+    then says "Linux differs"); None when the profile has it."""
+    return None if switch in profile.switches else switch
 
 
 # ----------------------------------------------------------------------------------------------
@@ -398,9 +399,9 @@ class _Expected:
             text += f" ({self.tag})"
         return text
 
-    def because(self) -> str:
-        reasons = [str(note) for note in self.notes if note.code not in _QUIET_NOTES]
-        return f": {'; '.join(reasons)}" if reasons else ""
+    def reasons(self) -> tuple[Note, ...]:
+        """The engine's notes that say why it sent this segment."""
+        return tuple(note for note in self.notes if note.code not in _QUIET_NOTES)
 
 
 # Notes that explain nothing about why a segment was sent.
@@ -562,8 +563,10 @@ class _Tracker:
         for side in _SIDES:
             left = self.expected[side]
             if left:
+                reasons = "; ".join(str(note) for note in left[0].reasons())
+                because = f": {reasons}" if reasons else ""
                 remarks.append(
-                    f"the engine's {side} would still have sent {left[0].describe()}{left[0].because()}; "
+                    f"the engine's {side} would still have sent {left[0].describe()}{because}; "
                     "the capture ends without it"
                 )
 
@@ -687,13 +690,13 @@ class _Tracker:
             if skip >= 2**31:  # sent lies before start: a gap (octets the file does not show)
                 skip = 0
             if skip < len(data):
-                self._call(step, sender, "send", now, "new data", data[skip:] if skip else data)
+                self._call(step, sender, "send", now, "data", data[skip:] if skip else data)
         if segment.has_fin and not self.fin_sent[sender]:
             self.fin_sent[sender] = True
-            self._call(step, sender, self.opening.closed_with(sender), now, "a FIN")
+            self._call(step, sender, self.opening.closed_with(sender), now, "fin")
         answered = any(expected.segment.has_rst for expected in self.expected[sender])
         if segment.has_rst and not answered and end.state is not _CLOSED:
-            self._call(step, sender, "abort", now, "a RST")
+            self._call(step, sender, "abort", now, "rst")
         end_seq = seq_add(segment.seq, segment.seg_len)
         sent = self.sent_max[sender]
         if sent is None or seq_gt(end_seq, sent):
@@ -706,8 +709,15 @@ class _Tracker:
             end.call(call, now, data)
         except CallRefused as refused:
             step.surprises.append(
-                f"the real {side} sent {what}, but the engine's {side} would refuse {call.upper()} in "
-                f"{refused.state}: {refused.reason} (RFC 9293 {refused.source})"
+                Surprise(
+                    "refused",
+                    side=side,
+                    what=what,
+                    call=call.upper(),
+                    state=refused.state,
+                    reason=refused.reason,
+                    source=refused.source,
+                )
             )
             return
         step.add_call(side, call)
@@ -746,77 +756,65 @@ class _Tracker:
         return [surprise]
 
     @staticmethod
-    def _late(side: str, candidate: _Expected, late: int) -> str:
+    def _late(side: str, candidate: _Expected, late: int) -> Surprise:
         """The real end sent the engine's segment, ``late`` microseconds after the engine would."""
         segment = candidate.segment
-        why = (
-            "a delayed ACK (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2: not modelled; the engine acknowledges at once)"
-            if segment.flags == Flags.ACK and not segment.data
-            else "the engine sends as soon as it may"
-        )
-        at = f"{candidate.time_us / 1e6:.6f} s"
-        return f"sent {late / 1000:.1f} ms after the engine's {side} would have (at {at}): {why}"
+        code = "late-ack" if segment.flags == Flags.ACK and not segment.data else "late"
+        return Surprise(code, side=side, late=f"{late / 1000:.1f}", at=f"{candidate.time_us / 1e6:.6f} s")
 
     def _remember_ack(self, sender: str, captured: Captured) -> None:
         segment = captured.segment
         if segment.has_ack:
             self.last_ack[sender] = (segment.ack, captured.window)
 
-    def _not_sent(self, side: str, missing: _Expected, instead: Segment) -> str:
+    def _not_sent(self, side: str, missing: _Expected, instead: Segment) -> Surprise:
         """The engine's ``missing`` segment, which the real end did not send before ``instead``."""
         seg = missing.segment
         at = f"{missing.time_us / 1e6:.6f} s"
         if seg.flags == Flags.ACK and not seg.data and instead.has_ack and not seq_gt(seg.ack, instead.ack):
-            return (
-                f"the engine's {side} would have acknowledged at once ({seg.describe()} at {at}); the real {side} "
-                "delayed its ACK or let this segment carry it (delayed ACK, RFC 9293 3.8.6.3: not modelled)"
-            )
+            return Surprise("ack-not-sent", side=side, segment=seg.describe(), at=at)
         if instead.has_rst and seg.has_ack and self.state_before in (State.FIN_WAIT_1, State.FIN_WAIT_2):
-            return (
-                f"the engine's {side} would have acknowledged the data ({seg.describe()}): after CLOSE it still "
-                "receives (RFC 9293 3.10.4); the real one reset the connection"
-                + _linux_differs(self.profile, "reset-data-after-close")
-            )
+            switch = _linux_differs(self.profile, "reset-data-after-close")
+            return Surprise("data-reset", switch=switch, side=side, segment=seg.describe())
         if missing.tag == "retransmission":
-            return (
-                f"the engine's {side} retransmission timer fired at {at}: it would have resent "
-                f"{seg.describe()}{missing.because()} before this"
-            )
-        return f"the engine's {side} would have sent {missing.describe()} first{missing.because()}"
+            return Surprise("retransmission-not-sent", missing.reasons(), side=side, at=at, segment=seg.describe())
+        return Surprise("not-sent", missing.reasons(), side=side, expected=missing.describe())
 
-    def _unexpected(self, side: str, captured: Captured, segment: Segment, expected: list[_Expected], old: bool) -> str:
+    def _unexpected(
+        self, side: str, captured: Captured, segment: Segment, expected: list[_Expected], old: bool
+    ) -> Surprise:
         """Why the engine would not send ``segment``."""
         shown = captured.describe()
         if expected:
             first = expected[0]
-            hint = ""
+            switch = None
             if first.segment.has_rst and segment.has_rst and segment.has_ack and not first.segment.has_ack:
-                hint = _linux_differs(self.profile, "rst-ack-on-abort")
+                switch = _linux_differs(self.profile, "rst-ack-on-abort")
             elif segment.has_syn and segment.has_ack and not first.segment.has_syn:
-                hint = _linux_differs(self.profile, "resend-syn-ack")
-            return f"the real {side} sent {shown}; the engine's would send {first.describe()}{first.because()}{hint}"
+                switch = _linux_differs(self.profile, "resend-syn-ack")
+            return Surprise("other-segment", first.reasons(), switch, side=side, shown=shown, expected=first.describe())
         end = self.ends[side]
         if old:
             due = end.timers().get("retransmission")
-            when = f"its timer is due at {due / 1e6:.6f} s" if due is not None else "its timer is not running"
-            return (
-                f"a retransmission ({shown}) at {captured.time_us / 1e6:.6f} s, when the engine's {side} would not "
-                f"resend: {when} (RFC 6298 5.4-5.6; fast retransmit, RFC 5681 3.2, is not modelled)"
-                + _linux_differs(self.profile, "syn-linear-timeouts" if segment.has_syn else "rto-min-200ms")
+            return Surprise(
+                "early-retransmission",
+                switch=_linux_differs(self.profile, "syn-linear-timeouts" if segment.has_syn else "rto-min-200ms"),
+                side=side,
+                shown=shown,
+                time=f"{captured.time_us / 1e6:.6f}",
+                when="idle" if due is None else "due",
+                due="" if due is None else f"{due / 1e6:.6f}",
             )
         if segment.has_rst:
-            return f"the real {side} sent {shown}; the engine's {side} would send no RST here ({end.state})"
+            return Surprise("rst-not-sent", side=side, shown=shown, state=end.state)
         if segment.flags == Flags.ACK and not segment.data:
             last = self.last_ack[side]
             if last is not None and last[0] == segment.ack:
                 if last[1] != captured.window:
-                    return (
-                        f"a window update ({shown}): the engine's receive window never changes, so it sends none "
-                        "(RFC 9293 3.8.6.2.2: not modelled)"
-                    )
-                return f"a duplicate ACK ({shown}): the engine's {side} had nothing new to acknowledge"
-            return f"an ACK ({shown}) the engine's {side} would not send: it owed none"
-        return f"the real {side} sent {shown}; the engine's {side} would send nothing here ({end.state})"
+                    return Surprise("window-update", shown=shown)
+                return Surprise("duplicate-ack", side=side, shown=shown)
+            return Surprise("unowed-ack", side=side, shown=shown)
+        return Surprise("nothing-sent", side=side, shown=shown, state=end.state)
 
 
 def _address(address: tuple[str, int]) -> str:

@@ -184,9 +184,10 @@ class CaptureModel:
         story = (
             (word("capture.calls", "en", calls=calls), word("capture.calls", "ko", calls=calls)) if calls else ("", "")
         )
-        surprises = "; ".join(step.surprises)  # the replay's words (English), each naming its rule
-        request = f"{MARK} #{step.number}" if surprises else f"#{step.number}"
-        self.last = StepDone(request, tuple(records), surprises, not surprises, story)
+        # Where the real stack did otherwise than the engine, each naming its rule, in both languages.
+        surprises = tuple("; ".join(surprise.text(lang) for surprise in step.surprises) for lang in ("en", "ko"))
+        request = f"{MARK} #{step.number}" if step.surprises else f"#{step.number}"
+        self.last = StepDone(request, tuple(records), surprises if step.surprises else "", not step.surprises, story)
         self._changed()
         return self.last
 

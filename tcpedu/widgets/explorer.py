@@ -344,7 +344,8 @@ class Explorer:
         lines = []
         if done.message:
             kind = "tx-error" if not done.ok else ""
-            lines.append(f"<div class='{kind}'><b>{html.escape(done.request)}</b>: {html.escape(done.message)}</div>")
+            message = done.message if isinstance(done.message, str) else in_language(done.message, lang)
+            lines.append(f"<div class='{kind}'><b>{html.escape(done.request)}</b>: {html.escape(message)}</div>")
         if done.request == "back":
             lines.append(f"<div>{word('happened.back', lang)}</div>")
         elif done.request == "reset":

@@ -56,8 +56,9 @@ class StepDone:
 
     request: str
     records: tuple[Record, ...]
-    message: str = ""
-    """Why nothing happened (a refused call, an impossible action), or a failed check."""
+    message: str | tuple[str, str] = ""
+    """Why nothing happened (a refused call, an impossible action), or a failed check; for a
+    recording, where the real stack did otherwise than the engine, (English, Korean)."""
     ok: bool = True
     story: tuple[str, str] = ("", "")
     """What the scenario's script says this step does, (English, Korean)."""
