@@ -188,6 +188,53 @@ WORDS: dict[str, tuple[str, str]] = {
         "the real {side} sent {shown}; the engine's {side} would send nothing here ({state})",
         "실제 {side} 쪽이 보낸 세그먼트: {shown}. 엔진의 {side} 쪽은 여기서 아무것도 보내지 않음 ({state})",
     ),
+    # What a replay says once of a connection (tcpedu.capture.surprise.Remark).
+    "remark.midway": (
+        "seen mid-way: the file does not show the opening; both ends are taken to be ESTABLISHED at packet "
+        "{number}, with the sequence numbers its packets show",
+        "중간부터 본 연결: 파일에 연결 열기가 없음. 두 쪽 모두 패킷 {number}에서 ESTABLISHED 상태로 보고, "
+        "패킷에 보이는 순서 번호를 씀",
+    ),
+    "remark.window-scaling": (
+        "window scaling (client {client}, server {server}; RFC 7323): windows are shown as sent (unscaled); the "
+        "engine takes the scaled window clamped to 65535, its largest, so it never has more unacknowledged",
+        "윈도 스케일링 (클라이언트 {client}, 서버 {server}; RFC 7323): 윈도는 보낸 그대로(스케일 전) 보여 줌. "
+        "엔진은 스케일한 윈도를 최대값 65535 이하로 줄여 쓰므로 확인응답받지 못한 데이터가 이보다 많지 않음",
+    ),
+    "remark.window-scale-one-side": (
+        "window scale offered by one side only: not in use (RFC 7323 2.2)",
+        "윈도 스케일을 한쪽만 제안함: 쓰이지 않음 (RFC 7323 2.2)",
+    ),
+    "remark.window-clamped": (
+        "windows above 65535: the engine's window is at most 65535",
+        "65535보다 큰 윈도: 엔진의 윈도는 최대 65535",
+    ),
+    "remark.sack": (
+        "SACK (RFC 2018): shown, not modelled: the engine retransmits from SND.UNA",
+        "SACK (RFC 2018): 보여 주기만 하고 모델링하지 않음. 엔진은 SND.UNA부터 재전송함",
+    ),
+    "remark.timestamps": (
+        "timestamps (RFC 7323): shown, not modelled (no PAWS, RTT from the capture's clock)",
+        "타임스탬프 (RFC 7323): 보여 주기만 하고 모델링하지 않음 (PAWS 없음, RTT는 캡처의 시각으로 잼)",
+    ),
+    "remark.offload": (
+        "the {side} sent segments of up to {largest} octets, above the MSS of {mss} its peer announced "
+        "(segmentation offload: the capture saw them before they were cut)",
+        "{side} 쪽이 보낸 세그먼트의 크기가 최대 {largest}바이트로, 상대가 알린 MSS 값 {mss}보다 큼 "
+        "(세그멘테이션 오프로드: 캡처가 세그먼트를 나누기 전에 봄)",
+    ),
+    "remark.ecn": (
+        "{names} (ECN, RFC 3168): shown, not modelled",
+        "{names} (ECN, RFC 3168): 보여 주기만 하고 모델링하지 않음",
+    ),
+    "remark.truncated": (
+        "the capture kept only the first octets of some segments (snap length): the rest are zeros",
+        "캡처가 일부 세그먼트의 앞부분만 저장함 (스냅 길이): 나머지 옥텟은 값이 0임",
+    ),
+    "remark.unsent-at-end": (
+        "the engine's {side} would still have sent {expected}{because}; the capture ends without it",
+        "엔진의 {side} 쪽이라면 더 보냈을 세그먼트: {expected}{because}. 캡처는 이것 없이 끝남",
+    ),
     "surprise.linux_differs": (
         " [Linux differs ({switch}): {linux}; try --profile linux]",
         " [리눅스는 다름 ({switch}): {linux}. --profile linux 옵션으로 해 보세요]",

@@ -85,6 +85,17 @@ def test_in_korean_the_widget_explains_each_surprise_in_korean(capture):
     assert shown
 
 
+def test_what_the_engine_does_not_model_is_said_first_in_the_learners_language():
+    remarks = replayed("half-close.pcap").connections[0].remarks
+    assert remarks, "a Linux capture has options the engine does not model"
+    explorer = explore(str(CAPTURES / "half-close.pcap"), profile="linux", lang="ko")
+    happened = html.unescape(explorer.picture["happened"])
+    assert all(remark.text("ko") in happened for remark in remarks) and "모델링하지 않음" in happened
+    assert remarks[0] not in happened, "not the English"
+    explorer.choose("lang", "en")
+    assert all(remark in html.unescape(explorer.picture["happened"]) for remark in remarks)
+
+
 def test_back_and_reset_take_packets_back():
     steps = replayed("open-data-close.pcap").connections[0].steps
     explorer = explore(str(CAPTURES / "open-data-close.pcap"))

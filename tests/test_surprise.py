@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tcpedu.capture.surprise import Surprise
+from tcpedu.capture.surprise import Remark, Surprise
 from tcpedu.core.notes import Note
 from tcpedu.core.profile import SWITCHES
 from tcpedu.core.states import State
@@ -20,6 +20,7 @@ PARTS = ("surprise.what.", "surprise.when.", "surprise.linux_differs")
 CODES = sorted(
     key.removeprefix("surprise.") for key in WORDS if key.startswith("surprise.") and not key.startswith(PARTS)
 )
+REMARKS = sorted(key.removeprefix("remark.") for key in WORDS if key.startswith("remark."))
 SAMPLE = {
     "side": "server",
     "what": "fin",
@@ -35,13 +36,29 @@ SAMPLE = {
     "time": "3.000000",
     "when": "due",
     "due": "4.000000",
+    "number": 7,
+    "client": 7,
+    "server": 10,
+    "largest": 2896,
+    "mss": 1448,
+    "names": "ECE,CWR",
 }
 
 
-def test_the_replay_makes_only_surprises_that_have_words():
-    made = set(re.findall(r'Surprise\(\s*"([a-z-]+)"', REPLAY.read_text(encoding="utf-8")))
-    made |= {"late", "late-ack"}  # _late picks one of two codes
+def test_the_replay_makes_only_surprises_and_remarks_that_have_words():
+    source = REPLAY.read_text(encoding="utf-8")
+    made = set(re.findall(r'Surprise\(\s*"([a-z-]+)"', source)) | {"late", "late-ack"}  # _late picks one of two
     assert made and made <= set(CODES)
+    remarked = set(re.findall(r'Remark\(\s*"([a-z-]+)"', source))
+    assert remarked == set(REMARKS)
+
+
+@pytest.mark.parametrize("code", REMARKS)
+def test_each_remark_reads_in_english_and_in_korean(code):
+    remark = Remark(code, (Note("retransmit", seq=1, n=1, max=7, rto=2.0),), **SAMPLE)
+    korean = remark.text("ko")
+    assert remark.text("en") == str(remark) and "{" not in remark and "{" not in korean
+    assert HANGUL.search(korean) and korean != str(remark)
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -77,6 +94,8 @@ def test_a_surprise_survives_pickling_with_both_languages():
     surprise = Surprise("duplicate-ack", side="client", shown="ACK seq=1 ack=1 len=0")
     copy = pickle.loads(pickle.dumps(surprise))
     assert copy == surprise and copy.code == "duplicate-ack" and copy.text("ko") == surprise.text("ko")
+    remark = pickle.loads(pickle.dumps(Remark("sack")))
+    assert type(remark) is Remark and remark.text("ko") == Remark("sack").text("ko")
 
 
 def test_every_linux_switch_says_in_korean_what_linux_does():

@@ -55,7 +55,7 @@ from ..core.segment import MAX_WINDOW, Flags, Segment
 from ..core.seqnum import seq_add, seq_gt, seq_sub
 from ..core.states import State
 from .read import EXTRA_FLAGS, Captured, CaptureError, Skipped, read_capture
-from .surprise import Surprise
+from .surprise import Remark, Surprise
 
 __all__ = ["PROFILE_NAMES", "CaptureError", "Connection", "Replay", "Step", "replay_captured", "replay_file"]
 
@@ -144,7 +144,7 @@ class Connection:
     steps: list[Step] = dataclasses.field(default_factory=list)
     midway: bool = False
     """True when the file does not show the connection's opening."""
-    remarks: list[str] = dataclasses.field(default_factory=list)
+    remarks: list[Remark] = dataclasses.field(default_factory=list)
     """What the engine does not model and this connection uses, said once."""
 
     @property
@@ -530,45 +530,30 @@ class _Tracker:
         remarks = self.connection.remarks
         if self.connection.midway:
             first = self.connection.steps[0]
-            remarks.append(
-                f"seen mid-way: the file does not show the opening; both ends are taken to be ESTABLISHED at "
-                f"packet {first.number}, with the sequence numbers its packets show"
-            )
+            remarks.append(Remark("midway", number=first.number))
         if self.scaling:
-            shifts = ", ".join(f"{side} {self.wscale[side]}" for side in _SIDES)
-            remarks.append(
-                f"window scaling ({shifts}; RFC 7323): windows are shown as sent (unscaled); the engine takes "
-                "the scaled window clamped to 65535, its largest, so it never has more unacknowledged"
-            )
+            remarks.append(Remark("window-scaling", client=self.wscale["client"], server=self.wscale["server"]))
         elif self.wscale:
-            remarks.append("window scale offered by one side only: not in use (RFC 7323 2.2)")
+            remarks.append(Remark("window-scale-one-side"))
         if self.clamped and not self.scaling:
-            remarks.append("windows above 65535: the engine's window is at most 65535")
+            remarks.append(Remark("window-clamped"))
         if "sack_permitted" in self.options_seen or "sack" in self.options_seen:
-            remarks.append("SACK (RFC 2018): shown, not modelled: the engine retransmits from SND.UNA")
+            remarks.append(Remark("sack"))
         if "timestamps" in self.options_seen:
-            remarks.append("timestamps (RFC 7323): shown, not modelled (no PAWS, RTT from the capture's clock)")
+            remarks.append(Remark("timestamps"))
         for side in _SIDES:
             peer_mss = self.mss.get(_OTHER[side])
             if peer_mss is not None and self.largest[side] > peer_mss:
-                remarks.append(
-                    f"the {side} sent segments of up to {self.largest[side]} octets, above the MSS of {peer_mss} "
-                    "its peer announced (segmentation offload: the capture saw them before they were cut)"
-                )
+                remarks.append(Remark("offload", side=side, largest=self.largest[side], mss=peer_mss))
         if self.extra_seen:
             names = ",".join(name for name, bit in EXTRA_FLAGS.items() if self.extra_seen & bit)
-            remarks.append(f"{names} (ECN, RFC 3168): shown, not modelled")
+            remarks.append(Remark("ecn", names=names))
         if self.truncated:
-            remarks.append("the capture kept only the first octets of some segments (snap length): the rest are zeros")
+            remarks.append(Remark("truncated"))
         for side in _SIDES:
             left = self.expected[side]
             if left:
-                reasons = "; ".join(str(note) for note in left[0].reasons())
-                because = f": {reasons}" if reasons else ""
-                remarks.append(
-                    f"the engine's {side} would still have sent {left[0].describe()}{because}; "
-                    "the capture ends without it"
-                )
+                remarks.append(Remark("unsent-at-end", left[0].reasons(), side=side, expected=left[0].describe()))
 
     # --- what the engine takes in ---------------------------------------------------------------
 

@@ -1,10 +1,12 @@
-"""What the real stack did otherwise than the engine (a replay's *surprises*), in English and Korean.
+"""What the real stack did otherwise than the engine (a replay's *surprises*), and what a replay
+says once of a connection (its *remarks*: what the engine does not model and the capture used),
+in English and Korean.
 
-A ``Surprise`` is its English text, a ``str``: what ``tcpedu replay`` prints and its JSON holds.
+A ``Surprise`` (and a ``Remark``) is its English text, a ``str``: what ``tcpedu replay`` prints and its JSON holds.
 It also keeps what it is made of (which surprise, its values, the engine notes that explain the
 segment the engine would have sent, and the Linux profile's switch that would explain the
 difference), so the capture widget can say it in Korean: ``surprise.text("ko")``. The sentences
-are ``words.py``'s ``surprise.*``; the switches' Linux behaviour is ``switch.*``.
+are ``words.py``'s ``surprise.*`` and ``remark.*``; the switches' Linux behaviour is ``switch.*``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from ..core.notes import Note
 from ..words import note_text, side_name, word
 
-__all__ = ["Surprise"]
+__all__ = ["Remark", "Surprise"]
 
 
 class Surprise(str):
@@ -26,13 +28,16 @@ class Surprise(str):
     refused call's reason, ``what`` as one of ``surprise.what.*``, and ``when`` as a
     ``surprise.when.*`` with the value ``due``."""
 
+    KEY = "surprise"
+    """The prefix of its sentences in ``words.py``."""
+
     code: str
     values: dict[str, object]
     notes: tuple[Note, ...]
     switch: str | None
 
     def __new__(cls, code: str, notes: Sequence[Note] = (), switch: str | None = None, **values: object) -> Surprise:
-        surprise = super().__new__(cls, _compose(code, values, tuple(notes), switch, "en"))
+        surprise = super().__new__(cls, _compose(f"{cls.KEY}.{code}", values, tuple(notes), switch, "en"))
         surprise.code = code
         surprise.values = values
         surprise.notes = tuple(notes)
@@ -43,17 +48,23 @@ class Surprise(str):
         """The surprise in ``lang`` (its English is the string itself)."""
         if lang == "en":
             return str(self)
-        return _compose(self.code, self.values, self.notes, self.switch, lang)
+        return _compose(f"{self.KEY}.{self.code}", self.values, self.notes, self.switch, lang)
 
     def __reduce__(self):  # pickled by what it is made of (str's own would pass only the text)
-        return (_rebuild, (self.code, self.notes, self.switch, self.values))
+        return (_rebuild, (type(self), self.code, self.notes, self.switch, self.values))
 
 
-def _rebuild(code: str, notes: tuple[Note, ...], switch: str | None, values: dict[str, object]) -> Surprise:
-    return Surprise(code, notes, switch, **values)
+class Remark(Surprise):
+    """What a replay says once of a connection: ``Remark("sack")``; its sentences are ``remark.*``."""
+
+    KEY = "remark"
 
 
-def _compose(code: str, values: dict[str, object], notes: tuple[Note, ...], switch: str | None, lang: str) -> str:
+def _rebuild(cls, code: str, notes: tuple[Note, ...], switch: str | None, values: dict[str, object]) -> Surprise:
+    return cls(code, notes, switch, **values)
+
+
+def _compose(key: str, values: dict[str, object], notes: tuple[Note, ...], switch: str | None, lang: str) -> str:
     filled = dict(values)
     if "side" in filled:
         filled["side"] = side_name(str(filled["side"]), lang)
@@ -66,7 +77,7 @@ def _compose(code: str, values: dict[str, object], notes: tuple[Note, ...], swit
         filled["when"] = word(f"surprise.when.{when}", lang, due=filled.pop("due", ""))
     # The engine's reasons for the segment it would have sent, where the sentence says "{because}".
     reasons = "; ".join(f"{note_text(note, lang)} [{note.reference}]" for note in notes)
-    text = word(f"surprise.{code}", lang, **filled, because=f": {reasons}" if reasons else "")
+    text = word(key, lang, **filled, because=f": {reasons}" if reasons else "")
     if switch is not None:
         text += word("surprise.linux_differs", lang, switch=switch, linux=word(f"switch.{switch}", lang))
     return text

@@ -212,7 +212,8 @@ class CaptureModel:
     def _start(self) -> StepDone:
         """Before the first packet: what the engine does not model and this connection uses."""
         remarks = self.connection.remarks
-        return StepDone("start", (), "; ".join(remarks) if remarks else "")
+        said = tuple("; ".join(remark.text(lang) for remark in remarks) for lang in ("en", "ko"))
+        return StepDone("start", (), said if remarks else "")
 
     def _say(self, request: str, message: str) -> StepDone:
         self.last = StepDone(request, (), message, ok=False)

@@ -58,7 +58,8 @@ class StepDone:
     records: tuple[Record, ...]
     message: str | tuple[str, str] = ""
     """Why nothing happened (a refused call, an impossible action), or a failed check; for a
-    recording, where the real stack did otherwise than the engine, (English, Korean)."""
+    recording, where the real stack did otherwise than the engine, or what the replay says of the
+    connection, (English, Korean)."""
     ok: bool = True
     story: tuple[str, str] = ("", "")
     """What the scenario's script says this step does, (English, Korean)."""
