@@ -21,6 +21,7 @@ from . import __version__
 from .capture.export import CAPTURE_POINTS
 from .core.states import State
 from .core.transitions import ARCS, REFUSALS, SWITCHED_ARCS
+from .forked import jobs_worth_forking
 from .grade.commands import CommandError, run_check, run_exercises, run_grade
 from .grade.commands import add_commands as add_exercise_commands
 from .render.details import DETAILS
@@ -274,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
         run = run_script(script, _simulation(args, script))
         _leave_to_exit(args, run)
         if args.json:
-            _write_bytes(run_to_json(run, jobs=min(2, os.cpu_count() or 1)))
+            _write_bytes(run_to_json(run, jobs=jobs_worth_forking()))
         else:
             print(format_trace(run, verbose=args.verbose, lang=args.lang))
     if run.error is not None:
@@ -442,7 +443,7 @@ def _jobs_for(capture: str) -> int:
         large = Path(capture).stat().st_size > 16_000_000
     except OSError:
         return 1  # replay_file says what is wrong with the path
-    return min(2, os.cpu_count() or 1) if large else 1
+    return jobs_worth_forking() if large else 1
 
 
 def _positive(text: str) -> int:

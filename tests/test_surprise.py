@@ -34,7 +34,6 @@ SAMPLE = {
     "expected": "ACK seq=1 ack=2 len=0 (retransmission)",
     "shown": "ACK seq=1 ack=2 len=0 win=502",
     "time": "3.000000",
-    "when": "due",
     "due": "4.000000",
     "number": 7,
     "client": 7,
@@ -102,3 +101,11 @@ def test_every_linux_switch_says_in_korean_what_linux_does():
     assert {key.removeprefix("switch.") for key in WORDS if key.startswith("switch.")} == set(SWITCHES)
     for name, switch in SWITCHES.items():
         assert WORDS[f"switch.{name}"][0] == switch.linux
+
+
+def test_an_early_retransmission_says_whether_the_engines_timer_was_running():
+    values = {**SAMPLE, "due": None}
+    idle = Surprise("early-retransmission", **values)
+    assert "its timer is not running (RFC 6298" in idle and "타이머가 동작하지 않음" in idle.text("ko")
+    due = Surprise("early-retransmission", **SAMPLE)
+    assert "its timer is due at 4.000000 s (RFC 6298" in due and "타이머 만료 예정 시각 4.000000 s" in due.text("ko")

@@ -787,8 +787,7 @@ class _Tracker:
                 side=side,
                 shown=shown,
                 time=f"{captured.time_us / 1e6:.6f}",
-                when="idle" if due is None else "due",
-                due="" if due is None else f"{due / 1e6:.6f}",
+                due=None if due is None else f"{due / 1e6:.6f}",
             )
         if segment.has_rst:
             return Surprise("rst-not-sent", side=side, shown=shown, state=end.state)

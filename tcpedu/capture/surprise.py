@@ -25,8 +25,8 @@ class Surprise(str):
     ``notes`` (the reasons for the segment the engine would have sent) fill the sentence's
     ``{because}``, after a colon; ``switch`` (a Linux profile switch the run lacks) adds "Linux differs" and what Linux
     does. Values named ``side`` are read as a side (``client``, ``server``), ``reason`` as a
-    refused call's reason, ``what`` as one of ``surprise.what.*``, and ``when`` as a
-    ``surprise.when.*`` with the value ``due``."""
+    refused call's reason, ``what`` as one of ``surprise.what.*``, and ``due`` as when the
+    retransmission timer is due (None: it is not running), said as ``{when}``."""
 
     KEY = "surprise"
     """The prefix of its sentences in ``words.py``."""
@@ -72,9 +72,9 @@ def _compose(key: str, values: dict[str, object], notes: tuple[Note, ...], switc
         filled["reason"] = word(f"reason.{filled['reason']}", lang)
     if "what" in filled:
         filled["what"] = word(f"surprise.what.{filled['what']}", lang)
-    if "when" in filled:
-        when = filled.pop("when")
-        filled["when"] = word(f"surprise.when.{when}", lang, due=filled.pop("due", ""))
+    if "due" in filled:
+        due = filled.pop("due")
+        filled["when"] = word("surprise.when.idle", lang) if due is None else word("surprise.when.due", lang, due=due)
     # The engine's reasons for the segment it would have sent, where the sentence says "{because}".
     reasons = "; ".join(f"{note_text(note, lang)} [{note.reference}]" for note in notes)
     text = word(key, lang, **filled, because=f": {reasons}" if reasons else "")

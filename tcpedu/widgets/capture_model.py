@@ -21,7 +21,7 @@ from ..render import Mark
 from ..sim.history import Record
 from ..sim.network import Packet, other_side
 from ..sim.settings import SIDES
-from ..words import word
+from ..words import LANGUAGES, word
 from .model import TCB_ROWS, StepDone
 
 if TYPE_CHECKING:
@@ -184,10 +184,9 @@ class CaptureModel:
         story = (
             (word("capture.calls", "en", calls=calls), word("capture.calls", "ko", calls=calls)) if calls else ("", "")
         )
-        # Where the real stack did otherwise than the engine, each naming its rule, in both languages.
-        surprises = tuple("; ".join(surprise.text(lang) for surprise in step.surprises) for lang in ("en", "ko"))
+        # Where the real stack did otherwise than the engine, each naming its rule.
         request = f"{MARK} #{step.number}" if step.surprises else f"#{step.number}"
-        self.last = StepDone(request, tuple(records), surprises if step.surprises else "", not step.surprises, story)
+        self.last = StepDone(request, tuple(records), _in_each_language(step.surprises), not step.surprises, story)
         self._changed()
         return self.last
 
@@ -211,11 +210,15 @@ class CaptureModel:
 
     def _start(self) -> StepDone:
         """Before the first packet: what the engine does not model and this connection uses."""
-        remarks = self.connection.remarks
-        said = tuple("; ".join(remark.text(lang) for remark in remarks) for lang in ("en", "ko"))
-        return StepDone("start", (), said if remarks else "")
+        return StepDone("start", (), _in_each_language(self.connection.remarks))
 
     def _say(self, request: str, message: str) -> StepDone:
         self.last = StepDone(request, (), message, ok=False)
         self._changed()
         return self.last
+
+
+def _in_each_language(said: list) -> tuple[str, ...] | str:
+    """A replay's surprises or remarks as a message in each language (``StepDone.message``), or
+    none."""
+    return tuple("; ".join(one.text(lang) for one in said) for lang in LANGUAGES) if said else ""
