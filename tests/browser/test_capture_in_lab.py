@@ -63,3 +63,32 @@ def test_stepping_through_a_capture_with_clicks(jupyterlab: JupyterLabServer, br
     for side in ("client", "server"):
         state = before_last[side].value
         expect(explorer.locator(f".tcpedu-state[data-side='{side}']")).to_have_attribute("data-state", state)
+
+
+def test_in_korean_the_capture_is_explained_in_korean(jupyterlab: JupyterLabServer, browser_page: Page):
+    # What the engine does not model is said first, and the real stack's delayed ACK at its packet,
+    # both in the learner's language (the replay's own output stays English).
+    from tcpedu.capture.replay import replay_file
+
+    connection = replay_file(CAPTURE, profile="linux").connections[0]
+    surprised = next(number for number, step in enumerate(connection.steps, start=1) if step.surprises)
+    page = browser_page
+    write_notebook(
+        jupyterlab.root_dir / "explorer/capture-ko.ipynb",
+        ["from tcpedu.widgets import explore", f"explore({str(CAPTURE)!r}, profile='linux', lang='ko')"],
+    )
+    panel = open_notebook(page, jupyterlab, "explorer/capture-ko.ipynb")
+    run_all_cells(page)
+    explorer = panel.locator(".tcpedu-explorer")
+    expect(explorer).to_have_count(1)
+    assert_no_error_outputs(page)
+    happened = explorer.locator(".tx-happened-body")
+    expect(happened).to_contain_text(connection.remarks[0].text("ko"))
+    step = explorer.locator(".tcpedu-step")
+    for _ in range(surprised):
+        click_and_wait(page, explorer, step)
+    expect(happened).to_contain_text("지연 확인응답")
+    expect(happened).to_contain_text(connection.steps[surprised - 1].surprises[0].text("ko"))
+    expect(happened).not_to_contain_text("delayed ACK (RFC 9293")
+    screenshot(page, "capture-half-close-korean-delayed-ack")
+    assert not look(explorer)["truncated"]
